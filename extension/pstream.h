@@ -1,0 +1,133 @@
+/*
+ * pstream.h -- declarations shared by the C files of the pstream extension
+ *
+ * Every SQL-callable function connects to SPI once, calls the helpers
+ * declared here, copies its result into the caller's context with
+ * SPI_datumTransfer() and disconnects.  The helpers expect an open SPI
+ * connection and allocate in the SPI procedure context unless their comment
+ * names another context.
+ */
+#ifndef PSTREAM_H
+#define PSTREAM_H
+
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+#include "utils/array.h"
+#include "utils/jsonb.h"
+
+/* Maximum length of a pstream name, in bytes (names are ASCII). */
+#define PSTREAM_NAME_MAX_LEN 255
+
+/* Paging limits of every table report. */
+#define PSTREAM_LIMIT_MAX 10000
+
+/* Bits of pstream.columns.type_flags; JSON null sets none. */
+#define PSTREAM_TYPE_TIME_STRING	0x01
+#define PSTREAM_TYPE_STRING			0x02
+#define PSTREAM_TYPE_NUMBER			0x04
+#define PSTREAM_TYPE_BOOLEAN		0x08
+#define PSTREAM_TYPE_OBJECT			0x10
+#define PSTREAM_TYPE_ARRAY			0x20
+
+/* A catalog row of pstream.pstreams, read by pstream_lookup(). */
+typedef struct PstreamInfo
+{
+	char	   *name;
+	char	   *table_name;		/* unquoted relation name in pstream_data */
+	char	   *qualified_table;	/* quoted "pstream_data"."..." for SQL text */
+	Jsonb	   *attributes;
+} PstreamInfo;
+
+/* Row lock that pstream_lookup() takes on the catalog row. */
+typedef enum PstreamLock
+{
+	PSTREAM_LOCK_NONE,
+	PSTREAM_LOCK_KEY_SHARE,		/* adds: a concurrent drop or edit waits */
+	PSTREAM_LOCK_UPDATE			/* edit: waits for running adds */
+} PstreamLock;
+
+/* pstream_name.c */
+extern void pstream_check_name(const char *name);
+extern char *pstream_table_name(const char *name);
+extern char *pstream_index_name(const char *table_name, const char *suffix);
+extern char *pstream_qualified_table(const char *table_name);
+extern void pstream_hash_hex(const char *text, char *hex);
+
+/* pstream_catalog.c */
+extern PstreamInfo *pstream_lookup(const char *name, PstreamLock lock);
+extern Datum pstream_list_row(const char *name);
+extern void pstream_rebuild_unique_index(PstreamInfo *info);
+
+/* pstream_attributes.c */
+extern Jsonb *pstream_check_attributes(Jsonb *attributes);
+extern char *pstream_time_field(Jsonb *attributes);
+extern List *pstream_unique_keys(Jsonb *attributes);
+extern JsonbValue *pstream_get_attribute(Jsonb *attributes, const char *key);
+extern void pstream_append_key_exprs(StringInfo sql, List *keys, const char *separator,
+									 const char *suffix);
+
+/* pstream_metadata.c */
+extern int	pstream_value_flag(JsonbValue *value);
+extern void pstream_update_columns(const char *table_name, List *names, List *flags);
+extern int64 pstream_rollup_counts(const char *table_name);
+
+/* pstream_report.c */
+
+/* One entry of a sort list: "field" ascending or "-field" descending. */
+typedef struct PstreamSortField
+{
+	char	   *spec;			/* as given, echoed in the report */
+	char	   *field;
+	bool		descending;
+} PstreamSortField;
+
+/*
+ * A table report to build.  source_sql is a SELECT of (id text, ts
+ * timestamptz, data jsonb) rows; it may use $8 (attributes) and $9
+ * (source_param).  Rows sort by the sort list, then by id bytewise.
+ */
+typedef struct PstreamReport
+{
+	const char *rows_key;		/* "pstreams", "pstream_data", "Metadata", "Stats" */
+	const char *title;
+	const char *source_sql;
+	List	   *sort;			/* of PstreamSortField */
+	const char *time_field;		/* field that sorts by the ts column, or NULL */
+	const char *columns_table;	/* take column types from pstream.columns of this
+								 * data table; NULL takes them from the rows */
+	List	   *key_fields;		/* fields whose column definition has "key": true */
+	Jsonb	   *attributes;		/* if set, returned beside the rows as "attributes" */
+	Oid			source_param_type;	/* InvalidOid when $9 is unused */
+	Datum		source_param;
+	int64		offset;
+	int32		limit;
+} PstreamReport;
+
+extern void pstream_check_paging(int64 offset, int32 limit);
+extern List *pstream_parse_sort(ArrayType *sort);
+extern Datum pstream_build_report(PstreamReport *report);
+
+/* pstream_util.c */
+extern char *pstream_format_iso_time(TimestampTz time);
+extern bool pstream_read_time(JsonbValue *value, TimestampTz *time);
+extern int	pstream_spi_execute(const char *sql, int nargs, Oid *types, Datum *values,
+								const char *nulls, bool read_only, long count);
+extern Datum pstream_jsonb_from_text(const char *text);
+extern void pstream_escape_json(StringInfo buf, const char *text);
+extern Datum pstream_text_array(List *strings);
+extern char *pstream_jsonb_text(JsonbValue *value);
+
+/*
+ * The list row of a pstream, as a SQL expression over pstream.pstreams:
+ * every attribute, then the fixed fields, which win over attributes of the
+ * same name.
+ */
+#define PSTREAM_LIST_ROW_SQL \
+	"attributes || jsonb_build_object('name', name, " \
+	"'system_defined', CASE WHEN system_defined THEN 'yes' ELSE 'no' END, " \
+	"'timestamp', pstream.iso_time(modified_at))"
+
+#endif							/* PSTREAM_H */

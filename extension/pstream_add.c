@@ -1,0 +1,594 @@
+/*
+ * pstream_add.c -- pstream_add(): adding a batch of JSON records, all or nothing
+ *
+ * Each record is prepared in this order.  First default_values fill fields
+ * that are missing, null or "", then drop_columns are removed, then a missing
+ * or null time field gets the add time.  Last, an _RDA_Id (32 lowercase hex
+ * digits from pg_strong_random()) is set unless the record brings a string
+ * one.  The record time (column ts) is the time field when it reads as a time
+ * (pstream_time.h), else the add time.
+ *
+ * Storing takes one of two paths:
+ *  - no unique_keys and no record that brings an _RDA_Id: no record can
+ *    merge, so the whole batch goes in with one INSERT ... SELECT FROM
+ *    unnest() of three bound arrays;
+ *  - otherwise one statement per record, prepared once per call, in order, so
+ *    a later record can merge into an earlier one of the same batch.  A record
+ *    whose _RDA_Id is stored merges by UPDATE; else, with unique_keys, an
+ *    INSERT ... ON CONFLICT on the unique index merges it, which also makes a
+ *    concurrent add of the same key values wait and then merge.
+ *
+ * Any error (a bad element, a merge that breaks unique_keys) aborts the
+ * statement, so nothing of the batch is stored.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "pstream.h"
+
+PG_FUNCTION_INFO_V1(pstream_add);
+
+#define ID_FIELD "_RDA_Id"
+#define ID_BYTES 16
+
+/* Settings of one call, read from the pstream's attributes. */
+typedef struct AddContext
+{
+	PstreamInfo *info;
+	char	   *time_field;
+	JsonbContainer *default_values;	/* NULL when unset */
+	List	   *drop_columns;	/* of char * */
+	List	   *unique_keys;	/* of char * */
+	TimestampTz add_time;
+	char	   *add_time_text;
+	HTAB	   *columns;		/* ColumnEntry per field seen in the batch */
+	MemoryContext call_cxt;		/* holds the column table and prepared records */
+	MemoryContext record_cxt;	/* reset after each record */
+} AddContext;
+
+/* One prepared record, kept in the call's context. */
+typedef struct PreparedRecord
+{
+	char	   *id;
+	bool		brought_id;
+	TimestampTz ts;
+	Jsonb	   *data;
+} PreparedRecord;
+
+/* Top-level fields of a record being prepared, as parallel arrays. */
+typedef struct FieldList
+{
+	JsonbValue *keys;
+	JsonbValue *values;
+	int			count;
+} FieldList;
+
+typedef struct ColumnEntry
+{
+	char	   *name;			/* hash key; points to a copy in the call context */
+	int			flags;
+} ColumnEntry;
+
+static uint32
+column_hash(const void *key, Size keysize)
+{
+	const char *name = *(char *const *) key;
+
+	return hash_bytes((const unsigned char *) name, strlen(name));
+}
+
+static int
+column_match(const void *key1, const void *key2, Size keysize)
+{
+	return strcmp(*(char *const *) key1, *(char *const *) key2);
+}
+
+static HTAB *
+create_column_table(void)
+{
+	HASHCTL		ctl = {0};
+
+	ctl.keysize = sizeof(char *);
+	ctl.entrysize = sizeof(ColumnEntry);
+	ctl.hash = column_hash;
+	ctl.match = column_match;
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create("pstream_add columns", 64, &ctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+}
+
+static const char *
+json_type_name(JsonbValue *value)
+{
+	switch (value->type)
+	{
+		case jbvNull:
+			return "null";
+		case jbvString:
+			return "string";
+		case jbvNumeric:
+			return "number";
+		case jbvBool:
+			return "boolean";
+		case jbvBinary:
+			return JsonContainerIsObject(value->val.binary.data) ? "object" : "array";
+		default:
+			return "value";
+	}
+}
+
+static JsonbValue *
+make_string(const char *text)
+{
+	JsonbValue *value = palloc(sizeof(JsonbValue));
+
+	value->type = jbvString;
+	value->val.string.val = pstrdup(text);
+	value->val.string.len = strlen(text);
+	return value;
+}
+
+static bool
+key_equals(JsonbValue *key, const char *name)
+{
+	return key->val.string.len == (int) strlen(name) &&
+		memcmp(key->val.string.val, name, key->val.string.len) == 0;
+}
+
+static int
+find_field(FieldList *fields, const char *name)
+{
+	for (int i = 0; i < fields->count; i++)
+	{
+		if (key_equals(&fields->keys[i], name))
+			return i;
+	}
+	return -1;
+}
+
+static void
+set_field(FieldList *fields, const char *name, JsonbValue *value)
+{
+	int			i = find_field(fields, name);
+
+	if (i < 0)
+	{
+		i = fields->count++;
+		fields->keys[i] = *make_string(name);
+	}
+	fields->values[i] = *value;
+}
+
+static void
+remove_field(FieldList *fields, int i)
+{
+	fields->count--;
+	fields->keys[i] = fields->keys[fields->count];
+	fields->values[i] = fields->values[fields->count];
+}
+
+/* Read the top-level fields of a record, leaving room for extra ones. */
+static FieldList *
+read_fields(JsonbContainer *record, int extra)
+{
+	FieldList  *fields = palloc(sizeof(FieldList));
+	int			capacity = JsonContainerSize(record) + extra;
+	JsonbIterator *it = JsonbIteratorInit(record);
+	JsonbValue	value;
+	JsonbIteratorToken token;
+
+	fields->keys = palloc(sizeof(JsonbValue) * capacity);
+	fields->values = palloc(sizeof(JsonbValue) * capacity);
+	fields->count = 0;
+
+	while ((token = JsonbIteratorNext(&it, &value, true)) != WJB_DONE)
+	{
+		if (token == WJB_KEY)
+			fields->keys[fields->count] = value;
+		else if (token == WJB_VALUE)
+			fields->values[fields->count++] = value;
+	}
+	return fields;
+}
+
+/* Fill default values into fields that are missing, null or "". */
+static void
+apply_default_values(AddContext *cxt, FieldList *fields)
+{
+	JsonbIterator *it;
+	JsonbValue	value;
+	JsonbValue	key = {0};
+	JsonbIteratorToken token;
+
+	if (cxt->default_values == NULL)
+		return;
+
+	it = JsonbIteratorInit(cxt->default_values);
+	while ((token = JsonbIteratorNext(&it, &value, true)) != WJB_DONE)
+	{
+		char	   *name;
+		int			i;
+
+		if (token == WJB_KEY)
+		{
+			key = value;
+			continue;
+		}
+		if (token != WJB_VALUE)
+			continue;
+
+		name = pnstrdup(key.val.string.val, key.val.string.len);
+		i = find_field(fields, name);
+		if (i < 0 || fields->values[i].type == jbvNull ||
+			(fields->values[i].type == jbvString && fields->values[i].val.string.len == 0))
+			set_field(fields, name, &value);
+	}
+}
+
+static void
+apply_drop_columns(AddContext *cxt, FieldList *fields)
+{
+	ListCell   *lc;
+
+	foreach(lc, cxt->drop_columns)
+	{
+		int			i = find_field(fields, (char *) lfirst(lc));
+
+		if (i >= 0)
+			remove_field(fields, i);
+	}
+}
+
+/* Fill a missing or null time field and work out the record time. */
+static TimestampTz
+apply_time_field(AddContext *cxt, FieldList *fields)
+{
+	int			i = find_field(fields, cxt->time_field);
+	TimestampTz ts;
+
+	if (i < 0 || fields->values[i].type == jbvNull)
+	{
+		set_field(fields, cxt->time_field, make_string(cxt->add_time_text));
+		return cxt->add_time;
+	}
+	if (pstream_read_time(&fields->values[i], &ts))
+		return ts;
+	return cxt->add_time;
+}
+
+static char *
+generate_id(void)
+{
+	uint8		bytes[ID_BYTES];
+	char	   *hex = palloc(ID_BYTES * 2 + 1);
+
+	if (!pg_strong_random(bytes, ID_BYTES))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not generate a random _RDA_Id")));
+	for (int i = 0; i < ID_BYTES; i++)
+		sprintf(hex + 2 * i, "%02x", bytes[i]);
+	return hex;
+}
+
+/* Keep a brought string _RDA_Id, else set a new one.  Returns whether brought. */
+static bool
+apply_id(FieldList *fields, char **id)
+{
+	int			i = find_field(fields, ID_FIELD);
+
+	if (i >= 0 && fields->values[i].type == jbvString)
+	{
+		*id = pnstrdup(fields->values[i].val.string.val, fields->values[i].val.string.len);
+		return true;
+	}
+	*id = generate_id();
+	set_field(fields, ID_FIELD, make_string(*id));
+	return false;
+}
+
+/* OR each field's type bit into the column table of the call. */
+static void
+note_column_types(AddContext *cxt, FieldList *fields)
+{
+	for (int i = 0; i < fields->count; i++)
+	{
+		char	   *name = pnstrdup(fields->keys[i].val.string.val, fields->keys[i].val.string.len);
+		bool		found;
+		ColumnEntry *entry = hash_search(cxt->columns, &name, HASH_ENTER, &found);
+
+		if (!found)
+		{
+			entry->name = MemoryContextStrdup(cxt->call_cxt, name);
+			entry->flags = 0;
+		}
+		entry->flags |= pstream_value_flag(&fields->values[i]);
+	}
+}
+
+static Jsonb *
+build_record(FieldList *fields)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *result;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < fields->count; i++)
+	{
+		pushJsonbValue(&state, WJB_KEY, &fields->keys[i]);
+		pushJsonbValue(&state, WJB_VALUE, &fields->values[i]);
+	}
+	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(result);
+}
+
+/*
+ * Prepare one record in the short-lived record context and copy the result
+ * into the caller's context.
+ */
+static void
+prepare_record(AddContext *cxt, JsonbContainer *record, PreparedRecord *out)
+{
+	MemoryContext call_cxt = MemoryContextSwitchTo(cxt->record_cxt);
+	int			extra = 2 + (cxt->default_values ? JsonContainerSize(cxt->default_values) : 0);
+	FieldList  *fields = read_fields(record, extra);
+	char	   *id;
+	Jsonb	   *data;
+
+	apply_default_values(cxt, fields);
+	apply_drop_columns(cxt, fields);
+	out->ts = apply_time_field(cxt, fields);
+	out->brought_id = apply_id(fields, &id);
+	note_column_types(cxt, fields);
+	data = build_record(fields);
+
+	MemoryContextSwitchTo(call_cxt);
+	out->id = pstrdup(id);
+	out->data = palloc(VARSIZE(data));
+	memcpy(out->data, data, VARSIZE(data));
+	MemoryContextReset(cxt->record_cxt);
+}
+
+/* Check the batch and prepare every record; raise 22023 on the first bad element. */
+static PreparedRecord *
+prepare_batch(AddContext *cxt, Jsonb *records, int *count)
+{
+	PreparedRecord *prepared;
+
+	if (!JB_ROOT_IS_ARRAY(records) || JB_ROOT_IS_SCALAR(records))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("records must be a JSON array"),
+				 errdetail("The records argument is a JSON %s.",
+						   JB_ROOT_IS_OBJECT(records) ? "object" : "scalar")));
+
+	*count = JB_ROOT_COUNT(records);
+	prepared = palloc0(sizeof(PreparedRecord) * Max(*count, 1));
+	for (int i = 0; i < *count; i++)
+	{
+		JsonbValue *elem = getIthJsonbValueFromContainer(&records->root, i);
+
+		if (elem->type != jbvBinary || !JsonContainerIsObject(elem->val.binary.data))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("record %d is not a JSON object", i),
+					 errdetail("The element at index %d of the records array is a JSON %s.",
+							   i, json_type_name(elem))));
+		prepare_record(cxt, elem->val.binary.data, &prepared[i]);
+		pfree(elem);
+	}
+	return prepared;
+}
+
+/* Store the whole batch with one INSERT: the path without possible merges. */
+static void
+insert_batch(AddContext *cxt, PreparedRecord *records, int count)
+{
+	Datum	   *ids = palloc(sizeof(Datum) * count);
+	Datum	   *times = palloc(sizeof(Datum) * count);
+	Datum	   *datas = palloc(sizeof(Datum) * count);
+	Oid			types[3] = {TEXTARRAYOID, TIMESTAMPTZARRAYOID, JSONBARRAYOID};
+	Datum		values[3];
+
+	for (int i = 0; i < count; i++)
+	{
+		ids[i] = CStringGetTextDatum(records[i].id);
+		times[i] = TimestampTzGetDatum(records[i].ts);
+		datas[i] = JsonbPGetDatum(records[i].data);
+	}
+	values[0] = PointerGetDatum(construct_array(ids, count, TEXTOID, -1, false, TYPALIGN_INT));
+	values[1] = PointerGetDatum(construct_array(times, count, TIMESTAMPTZOID, sizeof(TimestampTz),
+												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[2] = PointerGetDatum(construct_array(datas, count, JSONBOID, -1, false, TYPALIGN_INT));
+
+	pstream_spi_execute(psprintf("INSERT INTO %s (id, ts, data) "
+								 "SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::jsonb[])",
+								 cxt->info->qualified_table),
+						3, types, values, NULL, false, 0);
+}
+
+static SPIPlanPtr
+prepare_plan(const char *sql)
+{
+	static Oid	types[3] = {TEXTOID, JSONBOID, TIMESTAMPTZOID};
+	SPIPlanPtr	plan = SPI_prepare(sql, 3, types);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	return plan;
+}
+
+/* Run a plan with ($1 id, $2 data, $3 ts); return the id it returns, or NULL. */
+static char *
+execute_record_plan(SPIPlanPtr plan, PreparedRecord *record)
+{
+	Datum		values[3];
+	int			ret;
+
+	values[0] = CStringGetTextDatum(record->id);
+	values[1] = JsonbPGetDatum(record->data);
+	values[2] = TimestampTzGetDatum(record->ts);
+	ret = SPI_execute_plan(plan, values, NULL, false, 0);
+	if (ret < 0)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 0)
+		return NULL;
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+/*
+ * Store records one by one, in order.  Returns the number of merges.  A merge
+ * keeps the stored _RDA_Id, lets the new record's top-level keys win and
+ * takes the new record's time.
+ */
+static int
+insert_records_in_order(AddContext *cxt, PreparedRecord *records, int count)
+{
+	const char *table = cxt->info->qualified_table;
+	SPIPlanPtr	update_by_id;
+	SPIPlanPtr	insert;
+	StringInfoData sql;
+	int			merged = 0;
+
+	update_by_id = prepare_plan(psprintf("UPDATE %s AS t SET data = t.data || $2, ts = $3 "
+										 "WHERE id = $1 RETURNING id", table));
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "INSERT INTO %s AS t (id, ts, data) VALUES ($1, $3, $2)", table);
+	if (cxt->unique_keys != NIL)
+	{
+		appendStringInfoString(&sql, " ON CONFLICT (");
+		pstream_append_key_exprs(&sql, cxt->unique_keys, ", ", "");
+		appendStringInfoString(&sql, ") WHERE ");
+		pstream_append_key_exprs(&sql, cxt->unique_keys, " AND ", " <> 'null'::jsonb");
+		appendStringInfoString(&sql, " DO UPDATE SET data = t.data || (EXCLUDED.data - '" ID_FIELD "'), "
+							   "ts = EXCLUDED.ts");
+	}
+	appendStringInfoString(&sql, " RETURNING id");
+	insert = prepare_plan(sql.data);
+
+	for (int i = 0; i < count; i++)
+	{
+		char	   *stored_id;
+
+		CHECK_FOR_INTERRUPTS();
+		if (records[i].brought_id && execute_record_plan(update_by_id, &records[i]) != NULL)
+		{
+			merged++;
+			continue;
+		}
+
+		/* A returned id other than the record's own is the stored record it merged into. */
+		stored_id = execute_record_plan(insert, &records[i]);
+		if (stored_id != NULL && strcmp(stored_id, records[i].id) != 0)
+			merged++;
+	}
+
+	SPI_freeplan(update_by_id);
+	SPI_freeplan(insert);
+	return merged;
+}
+
+static void
+update_column_metadata(AddContext *cxt)
+{
+	HASH_SEQ_STATUS status;
+	ColumnEntry *entry;
+	List	   *names = NIL;
+	List	   *flags = NIL;
+
+	hash_seq_init(&status, cxt->columns);
+	while ((entry = hash_seq_search(&status)) != NULL)
+	{
+		names = lappend(names, entry->name);
+		flags = lappend_int(flags, entry->flags);
+	}
+	pstream_update_columns(cxt->info->table_name, names, flags);
+}
+
+/* Return the drop_columns attribute as a List of C strings (NIL when unset). */
+static List *
+read_drop_columns(Jsonb *attributes)
+{
+	JsonbValue *drop = pstream_get_attribute(attributes, "drop_columns");
+	List	   *names = NIL;
+
+	if (drop == NULL || drop->type != jbvBinary)
+		return NIL;
+
+	for (int i = 0; i < JsonContainerSize(drop->val.binary.data); i++)
+	{
+		JsonbValue *elem = getIthJsonbValueFromContainer(drop->val.binary.data, i);
+
+		if (elem->type == jbvString)
+			names = lappend(names, pnstrdup(elem->val.string.val, elem->val.string.len));
+	}
+	return names;
+}
+
+static void
+init_add_context(AddContext *cxt, const char *name)
+{
+	JsonbValue *defaults;
+
+	cxt->info = pstream_lookup(name, PSTREAM_LOCK_KEY_SHARE);
+	cxt->time_field = pstream_time_field(cxt->info->attributes);
+	cxt->unique_keys = pstream_unique_keys(cxt->info->attributes);
+
+	defaults = pstream_get_attribute(cxt->info->attributes, "default_values");
+	if (defaults != NULL && defaults->type == jbvBinary)
+		cxt->default_values = defaults->val.binary.data;
+
+	cxt->drop_columns = read_drop_columns(cxt->info->attributes);
+
+	cxt->add_time = GetCurrentTimestamp();
+	cxt->add_time_text = pstream_format_iso_time(cxt->add_time);
+	cxt->call_cxt = CurrentMemoryContext;
+	cxt->columns = create_column_table();
+	cxt->record_cxt = AllocSetContextCreate(CurrentMemoryContext, "pstream_add record",
+											ALLOCSET_DEFAULT_SIZES);
+}
+
+/*
+ * pstream_add(name text, records jsonb) returns jsonb
+ *
+ * Returns {"added": n, "merged": m}.
+ */
+Datum
+pstream_add(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Jsonb	   *records = PG_GETARG_JSONB_P(1);
+	AddContext	cxt = {0};
+	PreparedRecord *prepared;
+	int			count;
+	int			merged = 0;
+	bool		any_brought_id = false;
+
+	SPI_connect();
+	init_add_context(&cxt, name);
+	prepared = prepare_batch(&cxt, records, &count);
+
+	for (int i = 0; i < count; i++)
+		any_brought_id |= prepared[i].brought_id;
+
+	if (count > 0 && cxt.unique_keys == NIL && !any_brought_id)
+		insert_batch(&cxt, prepared, count);
+	else if (count > 0)
+		merged = insert_records_in_order(&cxt, prepared, count);
+
+	update_column_metadata(&cxt);
+	SPI_finish();
+
+	PG_RETURN_DATUM(pstream_jsonb_from_text(psprintf("{\"added\": %d, \"merged\": %d}",
+													 count - merged, merged)));
+}

@@ -1,0 +1,220 @@
+/*
+ * pstream_report.c -- the table-report JSON shared by list, query, metadata and stats
+ *
+ * A report is built by one SQL statement: a CTE "src" of (id, ts, data) rows,
+ * a CTE "page" with the sorted rows of the requested page, and a
+ * jsonb_build_object() of the envelope around them.  Sort field names are
+ * bound parameters ($10, $11, ...), never SQL text.
+ *
+ * Sort order of one field, per the HTTP API: missing and null values last in
+ * both directions; otherwise strings < numbers < booleans < arrays < objects,
+ * and within a type strings bytewise (COLLATE "C"), numbers numerically,
+ * false before true, arrays and objects by jsonb's own order.  A descending
+ * field reverses all of that except the place of missing and null values.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+
+#include "pstream.h"
+
+#define FIRST_SORT_PARAM 10
+
+/* Raise 22023 unless offset >= 0 and limit is in 1..PSTREAM_LIMIT_MAX. */
+void
+pstream_check_paging(int64 offset, int32 limit)
+{
+	if (offset < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid offset: " INT64_FORMAT, offset),
+				 errdetail("The offset must be zero or greater.")));
+	if (limit < 1 || limit > PSTREAM_LIMIT_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid limit: %d", limit),
+				 errdetail("The limit must be between 1 and %d.", PSTREAM_LIMIT_MAX)));
+}
+
+/* Turn a text[] of "field" / "-field" / "+field" entries into PstreamSortFields. */
+List *
+pstream_parse_sort(ArrayType *sort)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			count;
+	List	   *fields = NIL;
+
+	if (ARR_NDIM(sort) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid sort: a one-dimensional array is required")));
+
+	deconstruct_array(sort, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &count);
+	for (int i = 0; i < count; i++)
+	{
+		PstreamSortField *field = palloc0(sizeof(PstreamSortField));
+		const char *name;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid sort field: null")));
+
+		field->spec = TextDatumGetCString(elems[i]);
+		name = field->spec;
+		if (*name == '-' || *name == '+')
+		{
+			field->descending = (*name == '-');
+			name++;
+		}
+		if (*name == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid sort field \"%s\"", field->spec),
+					 errdetail("A sort field is a field name, with a leading \"-\" for descending order.")));
+		field->field = pstrdup(name);
+		fields = lappend(fields, field);
+	}
+	return fields;
+}
+
+/* Append the ORDER BY items of one field whose name is parameter $param. */
+static void
+append_field_order(StringInfo sql, PstreamSortField *field, int param, const char *time_field)
+{
+	const char *dir = field->descending ? "DESC" : "ASC";
+
+	if (time_field != NULL && strcmp(field->field, time_field) == 0)
+	{
+		appendStringInfo(sql, "ts %s, ", dir);
+		return;
+	}
+
+	appendStringInfo(sql,
+					 "coalesce(jsonb_typeof(data -> $%d), 'null') = 'null', "
+					 "CASE jsonb_typeof(data -> $%d) WHEN 'string' THEN 0 WHEN 'number' THEN 1 "
+					 "WHEN 'boolean' THEN 2 WHEN 'array' THEN 3 WHEN 'object' THEN 4 END %s, "
+					 "CASE WHEN jsonb_typeof(data -> $%d) = 'string' THEN data ->> $%d END COLLATE \"C\" %s, "
+					 "CASE WHEN jsonb_typeof(data -> $%d) = 'number' THEN (data ->> $%d)::numeric END %s, "
+					 "CASE WHEN jsonb_typeof(data -> $%d) = 'boolean' THEN (data ->> $%d)::boolean END %s, "
+					 "CASE WHEN jsonb_typeof(data -> $%d) IN ('array', 'object') THEN data -> $%d END %s, ",
+					 param, param, dir, param, param, dir, param, param, dir,
+					 param, param, dir, param, param, dir);
+}
+
+static char *
+build_order_by(PstreamReport *report)
+{
+	StringInfoData sql;
+	ListCell   *lc;
+	int			param = FIRST_SORT_PARAM;
+
+	initStringInfo(&sql);
+	foreach(lc, report->sort)
+		append_field_order(&sql, (PstreamSortField *) lfirst(lc), param++, report->time_field);
+	appendStringInfoString(&sql, "id COLLATE \"C\"");
+	return sql.data;
+}
+
+static char *
+build_report_sql(PstreamReport *report)
+{
+	char	   *order_by = build_order_by(report);
+	StringInfoData sql;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "WITH src AS NOT MATERIALIZED (%s), "
+					 "page AS MATERIALIZED (SELECT id, ts, data FROM src ORDER BY %s OFFSET $1 LIMIT $2), "
+					 "total AS (SELECT count(*) AS n FROM src), "
+					 "cols AS (SELECT e.key AS k, bit_or(pstream.value_type_flag(e.value)) AS f "
+					 "FROM page, jsonb_each(page.data) AS e GROUP BY e.key) ",
+					 report->source_sql, order_by);
+
+	appendStringInfo(&sql,
+					 "SELECT jsonb_build_object("
+					 "$4::text, (SELECT coalesce(jsonb_agg(data ORDER BY %s), '[]'::jsonb) FROM page), "
+					 "'total_count', (SELECT n FROM total), "
+					 "'num_items', (SELECT count(*) FROM page), "
+					 "'offset', $1, 'limit', $2, 'sort', to_jsonb($5::text[]), 'search', NULL, "
+					 "'is_first', $1 = 0, "
+					 "'is_last', $1 + (SELECT count(*) FROM page) >= (SELECT n FROM total), ",
+					 order_by);
+
+	appendStringInfoString(&sql,
+						   "'reportMetaData', jsonb_build_object('title', $3::text, "
+						   "'reportColumnDefinitionList', "
+						   "(SELECT coalesce(jsonb_agg(jsonb_build_object("
+						   "'id', cols.k, 'identifier', cols.k, 'title', cols.k, "
+						   "'type', CASE WHEN $6::text IS NULL THEN pstream.mapped_type(cols.f) "
+						   "ELSE coalesce(pstream.mapped_type(c.type_flags), 'TEXT') END, "
+						   "'key', cols.k = ANY ($7::text[]), "
+						   "'sortable', true, 'hidden', false, 'visible', true) "
+						   "ORDER BY cols.k COLLATE \"C\"), '[]'::jsonb) "
+						   "FROM cols LEFT JOIN pstream.columns c "
+						   "ON c.table_name = $6::text AND c.column_name = cols.k)))");
+
+	if (report->attributes != NULL)
+		appendStringInfoString(&sql, " || jsonb_build_object('attributes', $8::jsonb)");
+	return sql.data;
+}
+
+/* Build the report; the result is a jsonb datum in the SPI procedure context. */
+Datum
+pstream_build_report(PstreamReport *report)
+{
+	int			nargs = FIRST_SORT_PARAM - 1 + list_length(report->sort);
+	Oid		   *types = palloc(sizeof(Oid) * nargs);
+	Datum	   *values = palloc0(sizeof(Datum) * nargs);
+	char	   *nulls = palloc(nargs + 1);
+	List	   *specs = NIL;
+	ListCell   *lc;
+	int			i;
+	bool		isnull;
+
+	memset(nulls, ' ', nargs);
+	nulls[nargs] = '\0';
+	foreach(lc, report->sort)
+		specs = lappend(specs, ((PstreamSortField *) lfirst(lc))->spec);
+
+	types[0] = INT8OID;
+	values[0] = Int64GetDatum(report->offset);
+	types[1] = INT4OID;
+	values[1] = Int32GetDatum(report->limit);
+	types[2] = TEXTOID;
+	values[2] = CStringGetTextDatum(report->title);
+	types[3] = TEXTOID;
+	values[3] = CStringGetTextDatum(report->rows_key);
+	types[4] = TEXTARRAYOID;
+	values[4] = pstream_text_array(specs);
+	types[5] = TEXTOID;
+	if (report->columns_table != NULL)
+		values[5] = CStringGetTextDatum(report->columns_table);
+	else
+		nulls[5] = 'n';
+	types[6] = TEXTARRAYOID;
+	values[6] = pstream_text_array(report->key_fields);
+	types[7] = JSONBOID;
+	if (report->attributes != NULL)
+		values[7] = JsonbPGetDatum(report->attributes);
+	else
+		nulls[7] = 'n';
+	types[8] = OidIsValid(report->source_param_type) ? report->source_param_type : TEXTOID;
+	values[8] = report->source_param;
+	if (!OidIsValid(report->source_param_type))
+		nulls[8] = 'n';
+
+	i = FIRST_SORT_PARAM - 1;
+	foreach(lc, report->sort)
+	{
+		types[i] = TEXTOID;
+		values[i] = CStringGetTextDatum(((PstreamSortField *) lfirst(lc))->field);
+		i++;
+	}
+
+	pstream_spi_execute(build_report_sql(report), nargs, types, values, nulls, false, 1);
+	return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+}

@@ -1,0 +1,392 @@
+/*
+ * db.c
+ *      The libpq connection pool of pstreamd and its prepared statements.
+ *
+ * The pool has a fixed number of connections. A request takes one for its
+ * whole duration and gives it back at the end, so at most pool-size
+ * requests use the database at once and the others wait here.
+ *
+ * A connection that broke (server restart, network) is reset with PQreset
+ * on its next use. Before use, an idle connection's socket is polled, so
+ * that a server that closed it while idle is noticed before the request's
+ * statement is sent rather than by a failed statement.
+ *
+ * Statements call the functions in the schema that contains the extension,
+ * looked up from pg_extension after each (re)connect, so a search_path set
+ * by the role or the database cannot redirect them. They are prepared once
+ * per connection, and again after a reset.
+ */
+#include "db.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+struct db_connection
+{
+	PGconn	   *conn;
+	int			number;			/* 1-based, for log lines */
+	bool		in_use;
+	bool		prepared;		/* every statement is prepared */
+	bool		failure_logged; /* the current outage is logged already */
+};
+
+struct statement_definition
+{
+	const char *name;
+	/* SQL text; %s is the quoted schema of the extension */
+	const char *sql_format;
+	int			parameter_count;
+};
+
+/*
+ * Create and edit receive the whole request body as jsonb and take its
+ * fields on the server, so that attribute values reach PostgreSQL exactly
+ * as the client wrote them (jansson would re-encode numbers).
+ */
+static const struct statement_definition statements[STATEMENT_COUNT] = {
+	[STATEMENT_LIST] = {"pstreamd_list",
+	"SELECT %s.pstream_list($1::text[], $2::bigint, $3::integer)", 3},
+	[STATEMENT_CREATE] = {"pstreamd_create",
+		"SELECT %s.pstream_create($1::text, "
+		"coalesce(nullif($2::jsonb -> 'attributes', 'null'::jsonb), '{}'::jsonb))",
+	2},
+	[STATEMENT_EDIT] = {"pstreamd_edit",
+	"SELECT %s.pstream_edit($1::text, $2::jsonb -> 'attributes')", 2},
+	[STATEMENT_DROP] = {"pstreamd_drop",
+	"SELECT %s.pstream_drop($1::text, $2::boolean)", 2},
+	[STATEMENT_ADD] = {"pstreamd_add",
+	"SELECT %s.pstream_add($1::text, $2::jsonb)", 2},
+	[STATEMENT_QUERY] = {"pstreamd_query",
+		"SELECT %s.pstream_query($1::text, $2::text[], $3::bigint, $4::integer)",
+	4},
+	[STATEMENT_METADATA] = {"pstreamd_metadata",
+	"SELECT %s.pstream_metadata($1::text, $2::bigint, $3::integer)", 3},
+	[STATEMENT_STATS] = {"pstreamd_stats",
+	"SELECT %s.pstream_stats($1::text, $2::bigint, $3::integer)", 3},
+	[STATEMENT_PURGE] = {"pstreamd_purge",
+	"SELECT pstream, deleted FROM %s.pstream_purge_expired()", 0},
+};
+
+static const char schema_query[] =
+"SELECT n.nspname FROM pg_catalog.pg_extension e "
+"JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+"WHERE e.extname = 'pstream'";
+
+static struct
+{
+	pthread_mutex_t lock;
+	pthread_cond_t released;	/* signalled when a connection is free */
+	struct db_connection *connections;
+	int			size;
+} pool = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.released = PTHREAD_COND_INITIALIZER,
+};
+
+/* Send server notices (RAISE NOTICE, warnings) to the log, not stdout. */
+static void
+log_notice(void *arg, const char *message)
+{
+	struct db_connection *connection = arg;
+
+	log_info("database notice on connection %d: %s", connection->number,
+			 message);
+}
+
+/* Copy libpq's error message of the connection into outcome. */
+static void
+fail_connection(struct db_connection *connection, struct db_outcome *outcome)
+{
+	outcome->ok = false;
+	outcome->connection_failed = true;
+	snprintf(outcome->message, sizeof(outcome->message), "%s",
+			 PQerrorMessage(connection->conn));
+	outcome->message[strcspn(outcome->message, "\n")] = '\0';
+	connection->prepared = false;
+}
+
+/*
+ * Notice a server that closed an idle connection: its socket is readable
+ * (EOF or a FATAL message), and PQconsumeInput then marks it bad.
+ */
+static void
+check_idle_socket(struct db_connection *connection)
+{
+	struct pollfd socket_poll = {
+		.fd = PQsocket(connection->conn),
+		.events = POLLIN,
+	};
+
+	if (socket_poll.fd < 0 || PQstatus(connection->conn) != CONNECTION_OK)
+		return;
+	if (poll(&socket_poll, 1, 0) > 0)
+		PQconsumeInput(connection->conn);
+}
+
+/* Reset the connection if it is broken; false when it is still broken. */
+static bool
+ensure_connected(struct db_connection *connection, struct db_outcome *outcome)
+{
+	check_idle_socket(connection);
+	if (PQstatus(connection->conn) == CONNECTION_OK)
+		return true;
+
+	connection->prepared = false;
+	PQreset(connection->conn);
+	if (PQstatus(connection->conn) != CONNECTION_OK)
+	{
+		fail_connection(connection, outcome);
+		/* One line per outage and connection, not one per request. */
+		if (!connection->failure_logged)
+			log_warning("database connection %d failed: %s",
+						connection->number, outcome->message);
+		connection->failure_logged = true;
+		return false;
+	}
+	log_info("database connection %d reconnected", connection->number);
+	connection->failure_logged = false;
+	return true;
+}
+
+/* Look up the extension's schema and prepare every statement. */
+static bool
+prepare_statements(struct db_connection *connection,
+				   struct db_outcome *outcome)
+{
+	PGresult   *result;
+	char	   *schema;
+
+	result = PQexec(connection->conn, schema_query);
+	if (PQresultStatus(result) != PGRES_TUPLES_OK)
+	{
+		if (PQstatus(connection->conn) != CONNECTION_OK)
+			fail_connection(connection, outcome);
+		outcome->result = result;
+		return false;
+	}
+	if (PQntuples(result) == 0)
+	{
+		PQclear(result);
+		snprintf(outcome->message, sizeof(outcome->message),
+				 "extension pstream is not installed in the database");
+		return false;
+	}
+	schema = PQescapeIdentifier(connection->conn, PQgetvalue(result, 0, 0),
+								strlen(PQgetvalue(result, 0, 0)));
+	PQclear(result);
+	if (schema == NULL)
+	{
+		fail_connection(connection, outcome);
+		return false;
+	}
+
+	for (int i = 0; i < STATEMENT_COUNT; i++)
+	{
+		char		sql[512];
+
+		snprintf(sql, sizeof(sql), statements[i].sql_format, schema);
+		result = PQprepare(connection->conn, statements[i].name, sql,
+						   statements[i].parameter_count, NULL);
+		if (PQresultStatus(result) != PGRES_COMMAND_OK)
+		{
+			PQfreemem(schema);
+			if (PQstatus(connection->conn) != CONNECTION_OK)
+				fail_connection(connection, outcome);
+			outcome->result = result;
+			return false;
+		}
+		PQclear(result);
+	}
+	PQfreemem(schema);
+	connection->prepared = true;
+	return true;
+}
+
+int
+db_pool_init(const char *conninfo, int size)
+{
+	/*
+	 * The conninfo string goes in the dbname position with expand_dbname,
+	 * so it may be a keyword list or a URI; an empty string leaves every
+	 * setting to the PG* environment variables.
+	 */
+	const char *const keywords[] = {
+		"dbname", "fallback_application_name", "client_encoding", NULL
+	};
+	const char *const values[] = {conninfo, "pstreamd", "UTF8", NULL};
+
+	pool.connections = calloc(size, sizeof(struct db_connection));
+	if (pool.connections == NULL)
+	{
+		log_error("out of memory allocating %d database connections", size);
+		return -1;
+	}
+	pool.size = size;
+
+	for (int i = 0; i < size; i++)
+	{
+		struct db_connection *connection = &pool.connections[i];
+
+		connection->number = i + 1;
+		connection->conn = PQconnectdbParams(keywords, values, 1);
+		if (connection->conn == NULL)
+		{
+			log_error("out of memory opening database connection %d", i + 1);
+			return -1;
+		}
+		PQsetNoticeProcessor(connection->conn, log_notice, connection);
+		if (PQstatus(connection->conn) != CONNECTION_OK)
+		{
+			char		message[512];
+
+			snprintf(message, sizeof(message), "%s",
+					 PQerrorMessage(connection->conn));
+			message[strcspn(message, "\n")] = '\0';
+			log_warning("database connection %d failed, retrying on use: %s",
+						i + 1, message);
+			connection->failure_logged = true;
+		}
+	}
+	log_info("database pool of %d connections created", size);
+	return 0;
+}
+
+void
+db_pool_close(void)
+{
+	for (int i = 0; i < pool.size; i++)
+		PQfinish(pool.connections[i].conn);
+	free(pool.connections);
+	pool.connections = NULL;
+	pool.size = 0;
+	log_info("database pool closed");
+}
+
+int
+db_cancel_running(void)
+{
+	int			sent = 0;
+
+	/*
+	 * NOTE: the owner thread may be inside PQreset while PQgetCancel reads
+	 * the same PGconn. libpq does not promise that this is safe, so this is
+	 * used only at shutdown, after the requests had their time to finish.
+	 */
+	pthread_mutex_lock(&pool.lock);
+	for (int i = 0; i < pool.size; i++)
+	{
+		struct db_connection *connection = &pool.connections[i];
+		PGcancel   *cancel;
+		char		error[256];
+
+		if (!connection->in_use)
+			continue;
+		cancel = PQgetCancel(connection->conn);
+		if (cancel != NULL && PQcancel(cancel, error, sizeof(error)))
+			sent++;
+		else
+			log_warning("could not cancel the statement on database connection %d: %s",
+						connection->number,
+						cancel != NULL ? error : "connection is not open");
+		PQfreeCancel(cancel);
+	}
+	pthread_mutex_unlock(&pool.lock);
+	return sent;
+}
+
+struct db_connection *
+db_acquire(void)
+{
+	struct db_connection *found = NULL;
+
+	pthread_mutex_lock(&pool.lock);
+	while (found == NULL)
+	{
+		for (int i = 0; i < pool.size; i++)
+		{
+			if (!pool.connections[i].in_use)
+			{
+				found = &pool.connections[i];
+				found->in_use = true;
+				break;
+			}
+		}
+		if (found == NULL)
+			pthread_cond_wait(&pool.released, &pool.lock);
+	}
+	pthread_mutex_unlock(&pool.lock);
+	return found;
+}
+
+void
+db_release(struct db_connection *connection)
+{
+	pthread_mutex_lock(&pool.lock);
+	connection->in_use = false;
+	pthread_cond_signal(&pool.released);
+	pthread_mutex_unlock(&pool.lock);
+}
+
+/* Fill outcome from the result of a statement. */
+static void
+take_result(struct db_connection *connection, PGresult *result,
+			struct db_outcome *outcome)
+{
+	if (result != NULL && PQresultStatus(result) == PGRES_TUPLES_OK)
+	{
+		outcome->ok = true;
+		outcome->result = result;
+		return;
+	}
+	if (PQstatus(connection->conn) != CONNECTION_OK || result == NULL)
+	{
+		fail_connection(connection, outcome);
+		if (!connection->failure_logged)
+			log_warning("database connection %d lost: %s", connection->number,
+						outcome->message);
+		connection->failure_logged = true;
+	}
+	outcome->ok = false;
+	outcome->result = result;
+}
+
+void
+db_execute(struct db_connection *connection, enum statement statement,
+		   const char *const *values, struct db_outcome *outcome)
+{
+	PGresult   *result;
+
+	memset(outcome, 0, sizeof(*outcome));
+	if (!ensure_connected(connection, outcome))
+		return;
+	if (!connection->prepared && !prepare_statements(connection, outcome))
+		return;
+
+	result = PQexecPrepared(connection->conn, statements[statement].name,
+							statements[statement].parameter_count, values,
+							NULL, NULL, 0);
+	take_result(connection, result, outcome);
+}
+
+void
+db_ping(struct db_connection *connection, struct db_outcome *outcome)
+{
+	for (int attempt = 1; attempt <= 2; attempt++)
+	{
+		memset(outcome, 0, sizeof(*outcome));
+		if (!ensure_connected(connection, outcome))
+			return;
+		take_result(connection, PQexec(connection->conn, "SELECT 1"), outcome);
+		if (!outcome->connection_failed)
+			return;
+
+		/* The connection broke while idle: reset it once and retry. */
+		PQclear(outcome->result);
+		outcome->result = NULL;
+	}
+}

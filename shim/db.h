@@ -1,0 +1,77 @@
+/*
+ * db.h
+ *      The libpq connection pool of pstreamd and its prepared statements.
+ */
+#ifndef PSTREAMD_DB_H
+#define PSTREAMD_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+/* The SQL calls of pstreamd; each is prepared once per connection. */
+enum statement
+{
+	STATEMENT_LIST,
+	STATEMENT_CREATE,
+	STATEMENT_EDIT,
+	STATEMENT_DROP,
+	STATEMENT_ADD,
+	STATEMENT_QUERY,
+	STATEMENT_METADATA,
+	STATEMENT_STATS,
+	STATEMENT_PURGE,
+	STATEMENT_COUNT
+};
+
+struct db_connection;
+
+/*
+ * Outcome of a call: a result (PGRES_TUPLES_OK), or an error with the
+ * server's error result. The error result is NULL when the connection
+ * failed before the server sent one. The caller clears result.
+ */
+struct db_outcome
+{
+	PGresult   *result;
+	bool		ok;
+	bool		connection_failed;	/* database unreachable */
+	char		message[512];	/* libpq's message when connection_failed */
+};
+
+/*
+ * Create the pool and try to open its connections. A database that is down
+ * is not fatal: connections are opened again on use.
+ */
+int			db_pool_init(const char *conninfo, int size);
+
+/* Close every connection; no connection may be in use. */
+void		db_pool_close(void);
+
+/*
+ * Send a cancel request for the statement running on each connection in
+ * use; returns the number of requests sent. For shutdown only.
+ */
+int			db_cancel_running(void);
+
+/* Take a connection, waiting until one is free. */
+struct db_connection *db_acquire(void);
+
+/* Give a connection back to the pool. */
+void		db_release(struct db_connection *connection);
+
+/*
+ * Run a prepared statement with text parameters (NULL for SQL NULL). The
+ * connection is reset first when it is broken, and the statements are
+ * prepared first when they are not yet.
+ */
+void		db_execute(struct db_connection *connection,
+					   enum statement statement, const char *const *values,
+					   struct db_outcome *outcome);
+
+/* Run "SELECT 1", resetting the connection once when it is broken. */
+void		db_ping(struct db_connection *connection,
+					struct db_outcome *outcome);
+
+#endif							/* PSTREAMD_DB_H */

@@ -1,0 +1,362 @@
+/*
+ * http.c
+ *      The libmicrohttpd daemon of pstreamd and its request lifecycle.
+ *
+ * Threading: one thread per connection (MHD_USE_THREAD_PER_CONNECTION).
+ * A request keeps its thread busy for the whole SQL call, which may wait on
+ * locks or scan a large table. With a thread per connection, such a request
+ * blocks only its own connection. In a thread pool it would also block the
+ * other connections that its pool thread serves. The connection pool
+ * bounds the concurrency towards PostgreSQL separately.
+ *
+ * Lifecycle of a request, all owned by one struct request:
+ * 1. The URI log callback gets the raw request line target and allocates
+ *    the request. That is where the path is split, before libmicrohttpd
+ *    percent-decodes it.
+ * 2. The first access handler call (headers received) routes the request
+ *    and checks Content-Type and Content-Length. A 404, 405, 415, 413 or
+ *    422 is queued at once, and libmicrohttpd then skips the body.
+ * 3. Further calls collect the body, up to --max-body bytes.
+ * 4. The last call (no more data) runs the route's handler and queues its
+ *    response.
+ * 5. The completion callback writes the access log line and frees the
+ *    request.
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "log.h"
+#include "request.h"
+#include "routes.h"
+
+/*
+ * Per-connection memory of libmicrohttpd, in bytes. The request line and
+ * headers must fit in it, and request lines of at least 256 KiB (long
+ * CFXQL queries in the URL) must be accepted.
+ */
+#define CONNECTION_MEMORY_LIMIT (1024 * 1024)
+
+/* Seconds after which an idle connection is closed. */
+#define CONNECTION_TIMEOUT 60
+
+/* Maximum number of connections, and so of connection threads. */
+#define CONNECTION_LIMIT 1000
+
+static struct MHD_Daemon *daemon_handle;
+static size_t max_body;
+static int	requests_in_flight;	/* changed with __atomic builtins */
+
+static void
+log_from_mhd(void *closure, const char *format, va_list args)
+{
+	(void) closure;
+	log_message_v(LOG_LEVEL_WARNING, NULL, format, args);
+}
+
+/* URI log callback: the request starts here, with the raw URI. */
+static void *
+begin_request(void *closure, const char *uri, struct MHD_Connection *connection)
+{
+	struct request *request = request_new(uri);
+
+	(void) closure;
+	if (request == NULL)
+		log_error("out of memory allocating a request");
+	else
+	{
+		request->connection = connection;
+		__atomic_add_fetch(&requests_in_flight, 1, __ATOMIC_SEQ_CST);
+	}
+	return request;
+}
+
+/*
+ * Whether the Content-Type is application/json, optionally with parameters
+ * such as "; charset=utf-8".
+ */
+static bool
+is_json_content_type(const char *value)
+{
+	static const char json_type[] = "application/json";
+	size_t		length = sizeof(json_type) - 1;
+
+	if (value == NULL)
+		return false;
+	while (*value == ' ' || *value == '\t')
+		value++;
+	if (strncasecmp(value, json_type, length) != 0)
+		return false;
+	value += length;
+	while (*value == ' ' || *value == '\t')
+		value++;
+	return *value == '\0' || *value == ';';
+}
+
+/*
+ * Check what the headers alone decide: route, pstream name, Content-Type
+ * and a Content-Length over the maximum. Returns false with a response set.
+ */
+static bool
+check_headers(struct request *request)
+{
+	const char *content_type;
+	const char *content_length;
+
+	if (!route_request(request))
+		return false;
+
+	content_type = MHD_lookup_connection_value(request->connection,
+											   MHD_HEADER_KIND,
+											   MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (request->route->json_body && !is_json_content_type(content_type))
+	{
+		request_set_error(request, 415,
+						  "unsupported content type \"%s\": the request body must be application/json",
+						  content_type ? content_type : "(none)");
+		return false;
+	}
+
+	content_length = MHD_lookup_connection_value(request->connection,
+												 MHD_HEADER_KIND,
+												 MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (content_length != NULL &&
+		strtoull(content_length, NULL, 10) > (unsigned long long) max_body)
+	{
+		request_set_error(request, 413,
+						  "request body of %s bytes is larger than the maximum of %zu bytes",
+						  content_length, max_body);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Append a chunk of the body. Beyond max_body, the body is dropped and the
+ * rest of the upload is read and discarded, because libmicrohttpd 0.9.75
+ * accepts a response only before the upload starts or after it ends.
+ * NOTE: so a chunked upload without Content-Length that never ends keeps
+ * its connection thread busy until the client stops.
+ */
+static void
+collect_body(struct request *request, const char *data, size_t size)
+{
+	size_t		needed;
+
+	if (request->body_too_large)
+		return;
+	if (size > max_body - request->body_length)
+	{
+		request->body_too_large = true;
+		free(request->body);
+		request->body = NULL;
+		request->body_length = 0;
+		return;
+	}
+
+	needed = request->body_length + size + 1;
+	if (needed > request->body_capacity)
+	{
+		size_t		capacity = request->body_capacity ? request->body_capacity : 16384;
+		char	   *grown;
+
+		while (capacity < needed)
+			capacity *= 2;
+		grown = realloc(request->body, capacity);
+		if (grown == NULL)
+		{
+			log_message(LOG_LEVEL_ERROR, request->id,
+						"out of memory growing a request body to %zu bytes",
+						capacity);
+			request->body_too_large = true;
+			return;
+		}
+		request->body = grown;
+		request->body_capacity = capacity;
+	}
+	memcpy(request->body + request->body_length, data, size);
+	request->body_length += size;
+	request->body[request->body_length] = '\0';
+}
+
+static enum MHD_Result
+handle_access(void *closure, struct MHD_Connection *connection,
+			  const char *url, const char *method, const char *version,
+			  const char *upload_data, size_t *upload_data_size,
+			  void **request_closure)
+{
+	struct request *request = *request_closure;
+
+	(void) closure;
+	(void) url;
+	(void) version;
+	if (request == NULL)
+		return MHD_NO;			/* allocation failed in begin_request */
+
+	if (!request->headers_done)
+	{
+		request->headers_done = true;
+		request->connection = connection;
+		request->method = method;
+		if (!check_headers(request))
+			return request_queue_response(request);
+		return MHD_YES;
+	}
+
+	if (*upload_data_size > 0)
+	{
+		collect_body(request, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	if (request->queued)
+		return MHD_YES;
+	if (request->body_too_large)
+		request_set_error(request, 413,
+						  "request body is larger than the maximum of %zu bytes",
+						  max_body);
+	else
+		request->route->handler(request);
+	return request_queue_response(request);
+}
+
+static const char *
+termination_reason(enum MHD_RequestTerminationCode code)
+{
+	switch (code)
+	{
+		case MHD_REQUEST_TERMINATED_COMPLETED_OK:
+			return "completed";
+		case MHD_REQUEST_TERMINATED_WITH_ERROR:
+			return "error";
+		case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+			return "timeout";
+		case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
+			return "server shutdown";
+		case MHD_REQUEST_TERMINATED_READ_ERROR:
+			return "read error";
+		case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+			return "client closed the connection";
+	}
+	return "unknown reason";
+}
+
+/* Completion callback: log the request and free it. */
+static void
+end_request(void *closure, struct MHD_Connection *connection,
+			void **request_closure, enum MHD_RequestTerminationCode code)
+{
+	struct request *request = *request_closure;
+
+	(void) closure;
+	(void) connection;
+	if (request == NULL)
+		return;
+
+	if (code != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		log_message(LOG_LEVEL_WARNING, request->id,
+					"request ended before completion: %s",
+					termination_reason(code));
+	log_request(request->id, request->method ? request->method : "-",
+				request->raw_path, request->queued ? request->status : 0,
+				request_elapsed_ms(request), request->bytes_sent);
+
+	request_free(request);
+	*request_closure = NULL;
+	__atomic_sub_fetch(&requests_in_flight, 1, __ATOMIC_SEQ_CST);
+}
+
+int
+http_start(const struct config *config)
+{
+	struct sockaddr_in6 address6 = {.sin6_family = AF_INET6};
+	struct sockaddr_in address4 = {.sin_family = AF_INET};
+	const struct sockaddr *address;
+	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION |
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
+		MHD_USE_ERROR_LOG;
+
+	if (inet_pton(AF_INET, config->listen_address, &address4.sin_addr) == 1)
+	{
+		address4.sin_port = htons(config->port);
+		address = (const struct sockaddr *) &address4;
+	}
+	else if (inet_pton(AF_INET6, config->listen_address,
+					   &address6.sin6_addr) == 1)
+	{
+		address6.sin6_port = htons(config->port);
+		address = (const struct sockaddr *) &address6;
+		flags |= MHD_USE_IPv6;
+	}
+	else
+	{
+		log_error("invalid --listen address \"%s\": expected a numeric IPv4 or IPv6 address",
+				  config->listen_address);
+		return -1;
+	}
+
+	max_body = config->max_body;
+	daemon_handle = MHD_start_daemon(flags, config->port, NULL, NULL,
+									 handle_access, NULL,
+									 MHD_OPTION_EXTERNAL_LOGGER, log_from_mhd, NULL,
+									 MHD_OPTION_SOCK_ADDR, address,
+									 MHD_OPTION_URI_LOG_CALLBACK, begin_request, NULL,
+									 MHD_OPTION_NOTIFY_COMPLETED, end_request, NULL,
+									 MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+									 (size_t) CONNECTION_MEMORY_LIMIT,
+									 MHD_OPTION_CONNECTION_TIMEOUT,
+									 (unsigned int) CONNECTION_TIMEOUT,
+									 MHD_OPTION_CONNECTION_LIMIT,
+									 (unsigned int) CONNECTION_LIMIT,
+									 MHD_OPTION_END);
+	if (daemon_handle == NULL)
+	{
+		log_error("could not listen on %s port %u: %s",
+				  config->listen_address, config->port, strerror(errno));
+		return -1;
+	}
+	log_info("listening on %s port %u", config->listen_address, config->port);
+	return 0;
+}
+
+void
+http_stop_accepting(void)
+{
+	MHD_socket listen_socket = MHD_quiesce_daemon(daemon_handle);
+
+	/* After quiescing, the listening socket belongs to the caller. */
+	if (listen_socket != MHD_INVALID_SOCKET)
+		close(listen_socket);
+}
+
+int
+http_wait_idle(int timeout_seconds)
+{
+	const struct timespec pause = {.tv_sec = 0, .tv_nsec = 50 * 1000 * 1000};
+	int			in_flight;
+
+	for (int waited_ms = 0;; waited_ms += 50)
+	{
+		in_flight = __atomic_load_n(&requests_in_flight, __ATOMIC_SEQ_CST);
+		if (in_flight == 0 || waited_ms >= timeout_seconds * 1000)
+			return in_flight;
+		nanosleep(&pause, NULL);
+	}
+}
+
+void
+http_stop(void)
+{
+	MHD_stop_daemon(daemon_handle);
+	daemon_handle = NULL;
+}

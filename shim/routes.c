@@ -1,0 +1,411 @@
+/*
+ * routes.c
+ *      The route table of pstreamd and its handlers.
+ *
+ * Each handler checks its parameters, makes exactly one parameterised call
+ * of a SQL function of the extension, and sets the response. A read returns
+ * the function's JSON text unchanged. A write wraps it in the SUBMIT_OK
+ * envelope that RDAF clients check.
+ */
+#include "routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "body.h"
+#include "db.h"
+#include "errors.h"
+#include "log.h"
+#include "params.h"
+
+#define NAME_PLACEHOLDER "{name}"
+
+static void handle_health(struct request *request);
+static void handle_list(struct request *request);
+static void handle_create(struct request *request);
+static void handle_edit(struct request *request);
+static void handle_drop(struct request *request);
+static void handle_add(struct request *request);
+static void handle_query(struct request *request);
+static void handle_metadata(struct request *request);
+static void handle_stats(struct request *request);
+
+static const struct route routes[] = {
+	{"GET", "/healthz", handle_health, false},
+	{"GET", "/api/v2/pstreams", handle_list, false},
+	{"POST", "/api/v2/pstreams", handle_create, true},
+	{"PUT", "/api/v2/pstreams/pstream/{name}", handle_edit, true},
+	{"DELETE", "/api/v2/pstreams/pstream/{name}", handle_drop, false},
+	{"POST", "/api/v2/pstreams/pstream/{name}/data", handle_add, true},
+	{"GET", "/api/v2/pstreams/pstream/{name}/data", handle_query, false},
+	{"GET", "/api/v2/pstreams/pstream/{name}/metadata", handle_metadata, false},
+	{"GET", "/api/v2/pstreams/pstream/{name}/stats", handle_stats, false},
+};
+
+#define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
+
+/*
+ * Whether the request's path segments match pattern. *name_index is set to
+ * the index of the {name} segment, or -1 when the pattern has none.
+ */
+static bool
+path_matches(const struct request *request, const char *pattern,
+			 int *name_index)
+{
+	const char *cursor = pattern + 1;
+	int			index = 0;
+
+	*name_index = -1;
+	if (request->path_too_long)
+		return false;
+
+	while (*cursor != '\0')
+	{
+		size_t		length = strcspn(cursor, "/");
+		const struct segment *segment;
+
+		if (index >= request->segment_count)
+			return false;
+		segment = &request->segments[index];
+		if (length == strlen(NAME_PLACEHOLDER) &&
+			strncmp(cursor, NAME_PLACEHOLDER, length) == 0)
+			*name_index = index;
+		else if (segment->length != length ||
+				 memcmp(segment->text, cursor, length) != 0)
+			return false;
+
+		index++;
+		cursor += length;
+		if (*cursor == '/')
+			cursor++;
+	}
+	return index == request->segment_count;
+}
+
+/* Fill request->allow with the methods of the routes matching the path. */
+static void
+set_allow(struct request *request)
+{
+	int			name_index;
+
+	request->allow[0] = '\0';
+	for (size_t i = 0; i < ROUTE_COUNT; i++)
+	{
+		if (!path_matches(request, routes[i].pattern, &name_index))
+			continue;
+		if (request->allow[0] != '\0')
+			strncat(request->allow, ", ",
+					sizeof(request->allow) - strlen(request->allow) - 1);
+		strncat(request->allow, routes[i].method,
+				sizeof(request->allow) - strlen(request->allow) - 1);
+	}
+}
+
+bool
+route_request(struct request *request)
+{
+	bool		path_known = false;
+	int			name_index = -1;
+
+	for (size_t i = 0; i < ROUTE_COUNT && request->route == NULL; i++)
+	{
+		if (!path_matches(request, routes[i].pattern, &name_index))
+			continue;
+		path_known = true;
+		if (strcmp(routes[i].method, request->method) == 0)
+			request->route = &routes[i];
+	}
+
+	if (request->route == NULL && path_known)
+	{
+		set_allow(request);
+		request_set_error(request, 405,
+						  "method %s is not allowed on this path; allowed: %s",
+						  request->method, request->allow);
+		return false;
+	}
+	if (request->route == NULL)
+	{
+		char		printable[400];
+
+		format_printable(printable, sizeof(printable), request->raw_path,
+						 strlen(request->raw_path));
+		request_set_error(request, 404, "no route for %s %s",
+						  request->method, printable);
+		return false;
+	}
+
+	if (name_index >= 0)
+	{
+		const struct segment *name = &request->segments[name_index];
+
+		if (!check_pstream_name(request, name->text, name->length))
+			return false;
+		memcpy(request->pstream_name, name->text, name->length);
+		request->pstream_name[name->length] = '\0';
+	}
+	return true;
+}
+
+/*
+ * Call a statement on a pooled connection and return a malloc'd copy of
+ * the single value it returned. On failure, set the error response and
+ * return NULL.
+ */
+static char *
+call_function(struct request *request, enum statement statement,
+			  const char *const *values)
+{
+	struct db_connection *connection = db_acquire();
+	struct db_outcome outcome;
+	char	   *text = NULL;
+
+	db_execute(connection, statement, values, &outcome);
+	db_release(connection);
+
+	if (!outcome.ok)
+		respond_database_error(request, &outcome);
+	else if (PQntuples(outcome.result) != 1 || PQgetisnull(outcome.result, 0, 0))
+	{
+		log_message(LOG_LEVEL_ERROR, request->id,
+					"function call returned %d rows or NULL instead of one value",
+					PQntuples(outcome.result));
+		request_set_error(request, 500, "internal server error");
+	}
+	else if ((text = strdup(PQgetvalue(outcome.result, 0, 0))) == NULL)
+		request_set_error(request, 500, "out of memory");
+
+	PQclear(outcome.result);
+	return text;
+}
+
+/* Respond with the function's JSON text as it is. */
+static void
+respond_raw(struct request *request, unsigned int status, char *text)
+{
+	if (text != NULL)
+		request_set_json(request, status, text, strlen(text));
+}
+
+/*
+ * Respond with the write envelope around the function's JSON text, which is
+ * inserted as it is (not re-encoded), and free text.
+ */
+static void
+respond_envelope(struct request *request, unsigned int status,
+				 const char *message, char *text)
+{
+	static const char format[] =
+		"{\"serviceResult\":{\"status\":\"SUBMIT_OK\",\"statusMessage\":%s,"
+		"\"dataResults\":{\"data\":%s}}}";
+	json_t	   *message_value = json_string(message);
+	char	   *encoded_message = NULL;
+	char	   *body = NULL;
+	int			length = -1;
+
+	if (message_value != NULL)
+		encoded_message = json_dumps(message_value, JSON_ENCODE_ANY);
+	if (encoded_message != NULL)
+		length = asprintf(&body, format, encoded_message, text);
+
+	if (length < 0)
+		request_set_error(request, 500, "out of memory");
+	else
+		request_set_json(request, status, body, (size_t) length);
+
+	json_decref(message_value);
+	free(encoded_message);
+	free(text);
+}
+
+static void
+handle_health(struct request *request)
+{
+	struct db_connection *connection = db_acquire();
+	struct db_outcome outcome;
+	json_t	   *body;
+	char	   *text;
+
+	db_ping(connection, &outcome);
+	db_release(connection);
+
+	if (outcome.ok)
+		body = json_pack("{s:s,s:s}", "status", "ok", "database", "up");
+	else
+	{
+		const char *reason = outcome.message;
+
+		if (!outcome.connection_failed && outcome.result != NULL)
+			reason = PQresultErrorField(outcome.result,
+										PG_DIAG_MESSAGE_PRIMARY);
+		body = json_pack("{s:s+,s:s}", "detail", "database unreachable: ",
+						 reason ? reason : "unknown error", "database", "down");
+	}
+	PQclear(outcome.result);
+
+	text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	if (text == NULL)
+		request_set_error(request, 500, "out of memory");
+	else
+		request_set_json(request, outcome.ok ? 200 : 503, text, strlen(text));
+}
+
+/*
+ * NOTE: cfxql_query, search, group_by and the aggregate parameters of the
+ * list and read routes are not implemented yet and are ignored, so a
+ * filtered read returns every record.
+ */
+static void
+handle_list(struct request *request)
+{
+	struct paging paging;
+	char	   *sort = NULL;
+
+	if (read_sort(request, &sort) && read_paging(request, &paging))
+	{
+		const char *values[] = {sort, paging.offset, paging.limit};
+
+		respond_raw(request, 200,
+					call_function(request, STATEMENT_LIST, values));
+	}
+	free(sort);
+}
+
+static void
+handle_create(struct request *request)
+{
+	const char *name;
+	size_t		name_length;
+	char		message[300];
+
+	if (!check_create_body(request, &name, &name_length) ||
+		!check_pstream_name(request, name, name_length))
+		return;
+
+	{
+		const char *values[] = {name, request->body};
+		char	   *result = call_function(request, STATEMENT_CREATE, values);
+
+		if (result == NULL)
+			return;
+		snprintf(message, sizeof(message), "created pstream %s", name);
+		respond_envelope(request, 201, message, result);
+	}
+}
+
+static void
+handle_edit(struct request *request)
+{
+	const char *values[] = {request->pstream_name, request->body};
+	char		message[300];
+	char	   *result;
+
+	if (!check_edit_body(request))
+		return;
+	result = call_function(request, STATEMENT_EDIT, values);
+	if (result == NULL)
+		return;
+	snprintf(message, sizeof(message), "updated attributes of pstream %s",
+			 request->pstream_name);
+	respond_envelope(request, 200, message, result);
+}
+
+static void
+handle_drop(struct request *request)
+{
+	bool		delete_data;
+	char		message[300];
+	char	   *result;
+
+	if (!read_boolean(request, "delete_data", false, &delete_data))
+		return;
+	{
+		const char *values[] = {request->pstream_name,
+		delete_data ? "true" : "false"};
+
+		result = call_function(request, STATEMENT_DROP, values);
+	}
+	if (result == NULL)
+		return;
+	snprintf(message, sizeof(message), "deleted pstream %s%s",
+			 request->pstream_name,
+			 delete_data ? " and its records" : "; its records are kept");
+	respond_envelope(request, 200, message, result);
+}
+
+/* Format the status message of an add from the function's counts. */
+static void
+format_add_message(char *message, size_t size, const char *name,
+				   const char *result)
+{
+	json_t	   *counts = json_loads(result, 0, NULL);
+	json_int_t	added = json_integer_value(json_object_get(counts, "added"));
+	json_int_t	merged = json_integer_value(json_object_get(counts, "merged"));
+
+	snprintf(message, size,
+			 "added %" JSON_INTEGER_FORMAT " records to pstream %s, merged %"
+			 JSON_INTEGER_FORMAT, added, name, merged);
+	json_decref(counts);
+}
+
+static void
+handle_add(struct request *request)
+{
+	const char *values[] = {request->pstream_name, request->body};
+	char		message[400];
+	char	   *result;
+
+	if (!check_records_body(request))
+		return;
+	result = call_function(request, STATEMENT_ADD, values);
+	if (result == NULL)
+		return;
+	format_add_message(message, sizeof(message), request->pstream_name, result);
+	respond_envelope(request, 201, message, result);
+}
+
+static void
+handle_query(struct request *request)
+{
+	struct paging paging;
+	char	   *sort = NULL;
+
+	if (read_sort(request, &sort) && read_paging(request, &paging))
+	{
+		const char *values[] = {request->pstream_name, sort, paging.offset,
+		paging.limit};
+
+		respond_raw(request, 200,
+					call_function(request, STATEMENT_QUERY, values));
+	}
+	free(sort);
+}
+
+/* Shared by metadata and stats, which take the name and paging only. */
+static void
+handle_paged_report(struct request *request, enum statement statement)
+{
+	struct paging paging;
+
+	if (read_paging(request, &paging))
+	{
+		const char *values[] = {request->pstream_name, paging.offset,
+		paging.limit};
+
+		respond_raw(request, 200, call_function(request, statement, values));
+	}
+}
+
+static void
+handle_metadata(struct request *request)
+{
+	handle_paged_report(request, STATEMENT_METADATA);
+}
+
+static void
+handle_stats(struct request *request)
+{
+	handle_paged_report(request, STATEMENT_STATS);
+}
