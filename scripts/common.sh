@@ -3,9 +3,9 @@
 #
 # PostgreSQL refuses to run as root, so every cluster runs as RUN_USER
 # (default: the `postgres` user that Debian's packages create). Clusters live
-# under RUN_DIR, which is `.run/` in the project folder unless RUN_USER
-# cannot reach the project folder (for example a clone under /root); then a
-# folder under /var/tmp is used and `.run` links to it.
+# under RUN_DIR, normally `.run/` in the project folder. When RUN_USER cannot
+# enter the project folder (a clone under /root, for example), RUN_DIR is a
+# folder under /var/tmp instead, and `.run` links to it.
 
 PROJECT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
