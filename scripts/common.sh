@@ -1,5 +1,5 @@
-# common.sh: shared settings and helpers for run.sh, test.sh and bench
-# scripts; source it, do not run it.
+# common.sh: shared settings and helpers for run.sh and test.sh; source it,
+# do not run it.
 #
 # PostgreSQL refuses to run as root, so every cluster runs as RUN_USER
 # (default: the `postgres` user that Debian's packages create). Clusters live

@@ -18,12 +18,20 @@ socket_dir=$(socket_dir_for "$RUN_DIR" "$PG_PORT")
 pg_log="$RUN_DIR/postgresql.log"
 pstreamd_pid=
 
+if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$HTTP_PORT/"; then
+	die "something already listens on 127.0.0.1:$HTTP_PORT; stop it, or choose another port with HTTP_PORT=9090 make run"
+fi
+
+# Stops pstreamd and the cluster. Output may go through a pipe whose reader
+# died with the same Ctrl-C, so a failed write must not end this early.
 stop_all() {
 	trap - INT TERM EXIT
+	trap '' PIPE
+	set +e
 	if [[ -n "$pstreamd_pid" ]] && kill -0 "$pstreamd_pid" 2>/dev/null; then
 		log "stopping pstreamd (pid $pstreamd_pid)"
-		kill -TERM "$pstreamd_pid" 2>/dev/null || true
-		wait "$pstreamd_pid" 2>/dev/null || true
+		kill -TERM "$pstreamd_pid" 2>/dev/null
+		wait "$pstreamd_pid" 2>/dev/null
 	fi
 	log "stopping PostgreSQL"
 	cluster_stop "$data_dir"
@@ -56,13 +64,18 @@ setpriv --reuid="$RUN_USER" --regid="$RUN_USER" --init-groups \
 	--db "host=$socket_dir port=$PG_PORT dbname=$DATABASE user=$RUN_USER" &
 pstreamd_pid=$!
 
+started=false
 for _ in $(seq 50); do
+	kill -0 "$pstreamd_pid" 2>/dev/null || break
 	if curl -fsS "http://127.0.0.1:$HTTP_PORT/healthz" >/dev/null 2>&1; then
+		started=true
 		break
 	fi
-	kill -0 "$pstreamd_pid" 2>/dev/null || die "pstreamd exited during start-up; see the lines above"
 	sleep 0.2
 done
+if [[ $started != true ]]; then
+	die "pstreamd did not start; see the lines above (HTTP_PORT=9090 make run picks another port)"
+fi
 
 base="http://127.0.0.1:$HTTP_PORT/api/v2"
 cat <<MSG
@@ -81,6 +94,7 @@ Try it:
 Press Ctrl-C to stop pstreamd and PostgreSQL.
 MSG
 
-wait "$pstreamd_pid" || true
+status=0
+wait "$pstreamd_pid" || status=$?
 pstreamd_pid=
-log "pstreamd exited"
+die "pstreamd exited with status $status"

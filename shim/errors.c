@@ -104,7 +104,7 @@ respond_database_error(struct request *request,
 					"database unavailable (SQLSTATE %s): %s", sqlstate, primary);
 
 	if (detail != NULL)
-		request_set_error(request, status, "%s: %s", primary, detail);
+		request_set_error(request, status, "%s. %s", primary, detail);
 	else
 		request_set_error(request, status, "%s", primary);
 }

@@ -93,8 +93,8 @@ read_integer(struct request *request, const char *name, long long min,
 
 		format_printable(printable, sizeof(printable), text, strlen(text));
 		request_set_error(request, 422,
-						  "invalid value for parameter \"%s\": \"%s\" is not an integer from %lld to %lld",
-						  name, printable, min, max);
+						  "invalid value for parameter \"%s\": \"%s\" is not an integer",
+						  name, printable);
 		return false;
 	}
 	snprintf(out, size, "%lld", number);

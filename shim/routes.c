@@ -345,8 +345,9 @@ format_add_message(char *message, size_t size, const char *name,
 	json_int_t	merged = json_integer_value(json_object_get(counts, "merged"));
 
 	snprintf(message, size,
-			 "added %" JSON_INTEGER_FORMAT " records to pstream %s, merged %"
-			 JSON_INTEGER_FORMAT, added, name, merged);
+			 "pstream %s: %" JSON_INTEGER_FORMAT " %s added, %"
+			 JSON_INTEGER_FORMAT " merged", name, added,
+			 added == 1 ? "record" : "records", merged);
 	json_decref(counts);
 }
 
