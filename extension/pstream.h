@@ -49,6 +49,25 @@ typedef enum PstreamLock
 	PSTREAM_LOCK_UPDATE			/* edit: waits for running adds */
 } PstreamLock;
 
+/*
+ * A compiled CFXQL query: a SQL condition over the jsonb expression "data"
+ * (never NULL-valued) and the GET projection as parallel lists of record
+ * keys and output names (NIL when the query has none).
+ */
+typedef struct PstreamFilter
+{
+	char	   *condition;
+	bool		match_all;		/* no filter: "", "*" or only a projection */
+	List	   *fields;			/* of char *: record keys */
+	List	   *names;			/* of char *: output names */
+} PstreamFilter;
+
+/* pstream_cfxql.c */
+extern PstreamFilter *pstream_compile_filter(const char *query, bool case_sensitive);
+extern PstreamFilter *pstream_try_compile_filter(const char *query, bool case_sensitive);
+extern PstreamFilter *pstream_compile_modify_filter(const char *query, bool case_sensitive);
+extern void pstream_check_purge_filter(const char *filter_text);
+
 /* pstream_name.c */
 extern void pstream_check_name(const char *name);
 extern char *pstream_table_name(const char *name);
@@ -86,8 +105,10 @@ typedef struct PstreamSortField
 
 /*
  * A table report to build.  source_sql is a SELECT of (id text, ts
- * timestamptz, data jsonb) rows; it may use $8 (attributes) and $9
- * (source_param).  Rows sort by the sort list, then by id bytewise.
+ * timestamptz, data jsonb) rows; it may use $8 (attributes), $9
+ * (source_param) and $12 (search, text, NULL when unset).  Rows sort by the
+ * sort list, then by id bytewise.  With a projection, each returned row is
+ * built from the listed fields and the column list follows the projection.
  */
 typedef struct PstreamReport
 {
@@ -102,6 +123,9 @@ typedef struct PstreamReport
 	Jsonb	   *attributes;		/* if set, returned beside the rows as "attributes" */
 	Oid			source_param_type;	/* InvalidOid when $9 is unused */
 	Datum		source_param;
+	const char *search;			/* echoed as "search"; NULL when unset */
+	List	   *projection_fields;	/* of char *; NIL: whole records */
+	List	   *projection_names;	/* of char *, parallel to projection_fields */
 	int64		offset;
 	int32		limit;
 } PstreamReport;
@@ -109,6 +133,22 @@ typedef struct PstreamReport
 extern void pstream_check_paging(int64 offset, int32 limit);
 extern List *pstream_parse_sort(ArrayType *sort);
 extern Datum pstream_build_report(PstreamReport *report);
+extern char *pstream_projection_expression(int fields_param, int names_param);
+
+/* Parameter numbers of the report statement that source_sql may use. */
+#define PSTREAM_REPORT_SEARCH_PARAM 12
+
+/*
+ * SQL condition of the search parameter $12 over the record "data": some
+ * top-level string, number or boolean contains the search text, with both
+ * folded by lower() in the first form.
+ */
+#define PSTREAM_SEARCH_SQL_CI \
+	"EXISTS (SELECT 1 FROM jsonb_each(data) AS e WHERE jsonb_typeof(e.value) " \
+	"IN ('string', 'number', 'boolean') AND strpos(lower(e.value #>> '{}'), lower($12::text)) > 0)"
+#define PSTREAM_SEARCH_SQL_CS \
+	"EXISTS (SELECT 1 FROM jsonb_each(data) AS e WHERE jsonb_typeof(e.value) " \
+	"IN ('string', 'number', 'boolean') AND strpos(e.value #>> '{}', $12::text) > 0)"
 
 /* pstream_util.c */
 extern char *pstream_format_iso_time(TimestampTz time);

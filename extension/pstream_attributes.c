@@ -146,8 +146,11 @@ pstream_check_attributes(Jsonb *attributes)
 				   "search_case_insensitive must be true or false.");
 
 	if ((value = pstream_get_attribute(attributes, "retention_purge_extra_filter")) != NULL)
+	{
 		check_type("retention_purge_extra_filter", value, value->type == jbvString,
 				   "retention_purge_extra_filter must be a string holding a CFXQL filter.");
+		pstream_check_purge_filter(pnstrdup(value->val.string.val, value->val.string.len));
+	}
 
 	return attributes;
 }

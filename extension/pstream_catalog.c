@@ -112,6 +112,21 @@ quoted_index_name(const char *table_name, const char *suffix)
 }
 
 /*
+ * Return whether pstream.cfxql_numeric_strings() exists.  It does from 0.2.0
+ * on; this library also serves a database still at 0.1.0 until ALTER
+ * EXTENSION pstream UPDATE, whose script then adds the index to every table.
+ */
+static bool
+numeric_strings_function_exists(void)
+{
+	bool		isnull;
+
+	pstream_spi_execute("SELECT to_regprocedure('pstream.cfxql_numeric_strings(jsonb)') IS NOT NULL",
+						0, NULL, NULL, NULL, false, 1);
+	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
  * Create the data table with its indexes and the statement-level triggers
  * that log count deltas into pstream.record_counts.
  */
@@ -126,6 +141,10 @@ create_data_table(const char *name, const char *table_name)
 						 table, quoted_index_name(table_name, "pkey")));
 	execute_ddl(psprintf("CREATE INDEX %s ON %s USING gin (data jsonb_path_ops)",
 						 quoted_index_name(table_name, "data"), table));
+	if (numeric_strings_function_exists())
+		execute_ddl(psprintf("CREATE INDEX %s ON %s USING gin "
+							 "(pstream.cfxql_numeric_strings(data) jsonb_path_ops)",
+							 quoted_index_name(table_name, "numbers"), table));
 	execute_ddl(psprintf("CREATE INDEX %s ON %s (ts)",
 						 quoted_index_name(table_name, "ts"), table));
 	execute_ddl(psprintf("CREATE TRIGGER count_inserts AFTER INSERT ON %s "

@@ -2,9 +2,11 @@
  * pstream_purge.c -- pstream_purge_expired(): the retention purge
  *
  * For each pstream with retention_days, delete the records whose time (column
- * ts) is older than the start of the transaction minus that many days.  The
- * delete is one statement on the btree index of ts, and the count deltas it
- * logs are rolled up afterwards.
+ * ts) is older than the start of the transaction minus that many days and
+ * that also match the retention_purge_extra_filter attribute, a CFXQL filter
+ * compiled case-sensitively, when it is set.  The delete is one statement on
+ * the btree index of ts, and the count deltas it logs are rolled up
+ * afterwards.
  */
 #include "postgres.h"
 
@@ -32,15 +34,49 @@ retention_cutoff(int32 days)
 	return now - span;
 }
 
-/* Delete the expired records of one pstream; return how many went. */
+/*
+ * Return the SQL condition of the pstream's extra purge filter: "true" when
+ * unset, NULL when the filter does not compile.  pstream_create() and
+ * pstream_edit() reject such a filter, but a version 0.1.0 stored filters
+ * unchecked.
+ */
+static const char *
+extra_filter_condition(PstreamInfo *info)
+{
+	JsonbValue *value = pstream_get_attribute(info->attributes, "retention_purge_extra_filter");
+	PstreamFilter *filter;
+
+	if (value == NULL || value->type != jbvString)
+		return "true";
+	filter = pstream_try_compile_filter(pnstrdup(value->val.string.val, value->val.string.len),
+										true);
+	if (filter == NULL || filter->fields != NIL)
+		return NULL;
+	return filter->condition;
+}
+
+/* Delete the expired records of one pstream; return how many went, or -1 if skipped. */
 static int64
 purge_pstream(PstreamInfo *info, int32 days)
 {
 	Oid			types[1] = {TIMESTAMPTZOID};
 	Datum		values[1] = {TimestampTzGetDatum(retention_cutoff(days))};
+	const char *condition = extra_filter_condition(info);
 	int64		deleted;
 
-	pstream_spi_execute(psprintf("DELETE FROM %s WHERE ts < $1", info->qualified_table),
+	/* Deleting without the filter would delete records that it keeps. */
+	if (condition == NULL)
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("skipped the retention purge of pstream \"%s\": invalid retention_purge_extra_filter",
+						info->name),
+				 errhint("Set a valid CFXQL filter with pstream_edit().")));
+		return -1;
+	}
+
+	pstream_spi_execute(psprintf("DELETE FROM %s WHERE ts < $1 AND (%s)", info->qualified_table,
+								 condition),
 						1, types, values, NULL, false, 0);
 	deleted = (int64) SPI_processed;
 	pstream_rollup_counts(info->table_name);
@@ -88,25 +124,16 @@ pstream_purge_expired(PG_FUNCTION_ARGS)
 		JsonbValue *retention = pstream_get_attribute(info->attributes, "retention_days");
 		Datum		row[2];
 		bool		nulls[2] = {false, false};
+		int64		deleted;
 
 		if (retention == NULL || retention->type != jbvNumeric)
 			continue;
 
-		/*
-		 * TODO: retention_purge_extra_filter is a CFXQL filter, and CFXQL is
-		 * not compiled yet.  Such pstreams are skipped with a warning, so the
-		 * purge never deletes records that the filter would keep.
-		 */
-		if (pstream_get_attribute(info->attributes, "retention_purge_extra_filter") != NULL)
-		{
-			ereport(WARNING,
-					(errmsg("skipped the retention purge of pstream \"%s\"", info->name),
-					 errdetail("retention_purge_extra_filter is not supported yet.")));
+		deleted = purge_pstream(info, numeric_int4_opt_error(retention->val.numeric, NULL));
+		if (deleted < 0)
 			continue;
-		}
-
 		row[0] = CStringGetTextDatum(info->name);
-		row[1] = Int64GetDatum(purge_pstream(info, numeric_int4_opt_error(retention->val.numeric, NULL)));
+		row[1] = Int64GetDatum(deleted);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, nulls);
 	}
 

@@ -1,5 +1,17 @@
 /*
  * pstream_query.c -- pstream_list(), pstream_query() and pstream_select()
+ *
+ * The three readers take a CFXQL query, compiled by pstream_cfxql.c into a
+ * condition over the record "data" that is placed into the WHERE clause of
+ * the source rows, so that the GIN index on data can serve it.  The search
+ * text is the report's bound parameter $12, never SQL text.
+ *
+ * The arguments are not STRICT: a NULL argument takes its default, so that
+ * pstreamd can pass every parameter positionally.
+ *
+ * The SQL definitions of version 0.1.0 (without the query arguments) call
+ * the same C symbols until ALTER EXTENSION UPDATE replaces them, so each
+ * function also accepts the old argument list, recognized by PG_NARGS().
  */
 #include "postgres.h"
 
@@ -18,26 +30,132 @@ PG_FUNCTION_INFO_V1(pstream_select);
 /* Rows fetched per cursor round trip by pstream_select(). */
 #define SELECT_BATCH_SIZE 1000
 
+#define DEFAULT_LIMIT 100
+
+/* Return a text argument as a C string, or NULL when it is NULL. */
+static char *
+text_arg(FunctionCallInfo fcinfo, int n)
+{
+	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
+}
+
+/* Return the pstream name argument, raising 22023 when it is NULL. */
+static char *
+name_arg(FunctionCallInfo fcinfo, int n)
+{
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid pstream name: null"),
+				 errdetail("A pstream name is required.")));
+	return text_arg(fcinfo, n);
+}
+
+/* Return the sort list of an argument; NULL gives the default {-timestamp}. */
+static List *
+sort_arg(FunctionCallInfo fcinfo, int n)
+{
+	if (PG_ARGISNULL(n))
+	{
+		PstreamSortField *field = palloc0(sizeof(PstreamSortField));
+
+		field->spec = "-timestamp";
+		field->field = "timestamp";
+		field->descending = true;
+		return list_make1(field);
+	}
+	return pstream_parse_sort(PG_GETARG_ARRAYTYPE_P(n));
+}
+
+/* Read the paging arguments at n and n + 1 into the report and check them. */
+static void
+paging_args(FunctionCallInfo fcinfo, int n, PstreamReport *report)
+{
+	report->offset = PG_ARGISNULL(n) ? 0 : PG_GETARG_INT64(n);
+	report->limit = PG_ARGISNULL(n + 1) ? DEFAULT_LIMIT : PG_GETARG_INT32(n + 1);
+	pstream_check_paging(report->offset, report->limit);
+}
+
+/* Raise 0A000 if a group_by or aggs argument is set: grouping comes later. */
+static void
+reject_grouping(FunctionCallInfo fcinfo, int n, const char *parameter)
+{
+	ArrayType  *array;
+
+	if (PG_ARGISNULL(n))
+		return;
+	array = PG_GETARG_ARRAYTYPE_P(n);
+	if (ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array)) == 0)
+		return;
+
+	/* TODO: grouping and aggregates are a later change of the contract. */
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s is not supported yet", parameter)));
+}
+
 /*
- * pstream_list(sort text[], offset bigint, limit integer) returns jsonb
+ * Set the search of the report; an empty search text counts as none.
+ * Returns the SQL condition to AND with the filter, or NULL.
+ */
+static const char *
+apply_search(PstreamReport *report, char *search, bool case_insensitive)
+{
+	if (search == NULL || search[0] == '\0')
+		return NULL;
+	report->search = search;
+	return case_insensitive ? PSTREAM_SEARCH_SQL_CI : PSTREAM_SEARCH_SQL_CS;
+}
+
+/* Build "SELECT id, ts, data FROM <from> WHERE <filter> [AND <search>]". */
+static char *
+filtered_source(const char *from, PstreamFilter *filter, const char *search_sql)
+{
+	StringInfoData sql;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT id, ts, data FROM %s WHERE %s", from, filter->condition);
+	if (search_sql != NULL)
+		appendStringInfo(&sql, " AND %s", search_sql);
+	return sql.data;
+}
+
+static void
+apply_projection(PstreamReport *report, PstreamFilter *filter)
+{
+	report->projection_fields = filter->fields;
+	report->projection_names = filter->names;
+}
+
+/*
+ * pstream_list(cfxql text, search text, sort text[], offset bigint,
+ *              limit integer, case_sensitive boolean) returns jsonb
  *
- * The list rows of all pstreams; "timestamp" sorts by the modification time.
+ * The list rows of the pstreams that match; "timestamp" sorts by the
+ * modification time.  The search ignores case.
  */
 Datum
 pstream_list(PG_FUNCTION_ARGS)
 {
+	bool		old_signature = (PG_NARGS() == 3);	/* (sort, offset, limit) */
 	PstreamReport report = {0};
+	PstreamFilter *filter;
+	const char *search_sql;
+	bool		case_sensitive = old_signature || PG_ARGISNULL(5) ? true : PG_GETARG_BOOL(5);
 	Datum		result;
 
-	report.sort = pstream_parse_sort(PG_GETARG_ARRAYTYPE_P(0));
-	report.offset = PG_GETARG_INT64(1);
-	report.limit = PG_GETARG_INT32(2);
-	pstream_check_paging(report.offset, report.limit);
+	filter = pstream_compile_filter(old_signature ? NULL : text_arg(fcinfo, 0), case_sensitive);
+	report.sort = sort_arg(fcinfo, old_signature ? 0 : 2);
+	paging_args(fcinfo, old_signature ? 1 : 3, &report);
+	search_sql = apply_search(&report, old_signature ? NULL : text_arg(fcinfo, 1), true);
+	apply_projection(&report, filter);
 
 	report.rows_key = "pstreams";
 	report.title = "pstreams";
-	report.source_sql = "SELECT name AS id, modified_at AS ts, " PSTREAM_LIST_ROW_SQL
-		" AS data FROM pstream.pstreams";
+	report.source_sql = filtered_source("(SELECT name AS id, modified_at AS ts, "
+										PSTREAM_LIST_ROW_SQL " AS data "
+										"FROM pstream.pstreams) AS list",
+										filter, search_sql);
 	report.time_field = "timestamp";
 	report.key_fields = list_make1("name");
 
@@ -47,30 +165,53 @@ pstream_list(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(result);
 }
 
+/* Return whether the pstream's search ignores case (search_case_insensitive, default true). */
+static bool
+search_ignores_case(Jsonb *attributes)
+{
+	JsonbValue *value = pstream_get_attribute(attributes, "search_case_insensitive");
+
+	return value == NULL || value->type != jbvBool || value->val.boolean;
+}
+
 /*
- * pstream_query(name text, sort text[], offset bigint, limit integer) returns jsonb
+ * pstream_query(name text, cfxql text, search text, sort text[],
+ *               group_by text[], aggs text[], offset bigint, limit integer,
+ *               case_sensitive boolean) returns jsonb
  *
- * One page of records; the pstream's time field sorts by the ts column.
+ * One page of the matching records; the pstream's time field sorts by the ts
+ * column.
  */
 Datum
 pstream_query(PG_FUNCTION_ARGS)
 {
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	bool		old_signature = (PG_NARGS() == 4);	/* (name, sort, offset, limit) */
+	char	   *name = name_arg(fcinfo, 0);
+	bool		case_sensitive = old_signature || PG_ARGISNULL(8) ? true : PG_GETARG_BOOL(8);
 	PstreamReport report = {0};
+	PstreamFilter *filter;
 	PstreamInfo *info;
+	const char *search_sql;
 	Datum		result;
 
-	report.sort = pstream_parse_sort(PG_GETARG_ARRAYTYPE_P(1));
-	report.offset = PG_GETARG_INT64(2);
-	report.limit = PG_GETARG_INT32(3);
-	pstream_check_paging(report.offset, report.limit);
+	if (!old_signature)
+	{
+		reject_grouping(fcinfo, 4, "group_by");
+		reject_grouping(fcinfo, 5, "aggs");
+	}
+	filter = pstream_compile_filter(old_signature ? NULL : text_arg(fcinfo, 1), case_sensitive);
+	report.sort = sort_arg(fcinfo, old_signature ? 1 : 3);
+	paging_args(fcinfo, old_signature ? 2 : 6, &report);
+	apply_projection(&report, filter);
 
 	SPI_connect();
 	info = pstream_lookup(name, PSTREAM_LOCK_NONE);
+	search_sql = apply_search(&report, old_signature ? NULL : text_arg(fcinfo, 2),
+							  search_ignores_case(info->attributes));
 
 	report.rows_key = "pstream_data";
 	report.title = info->name;
-	report.source_sql = psprintf("SELECT id, ts, data FROM %s", info->qualified_table);
+	report.source_sql = filtered_source(info->qualified_table, filter, search_sql);
 	report.time_field = pstream_time_field(info->attributes);
 	report.columns_table = info->table_name;
 	report.key_fields = pstream_unique_keys(info->attributes);
@@ -80,31 +221,51 @@ pstream_query(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(result);
 }
 
+/* The SELECT of pstream_select(): matching records, or their projection, newest first. */
+static char *
+select_sql(PstreamInfo *info, PstreamFilter *filter)
+{
+	const char *row = "data";
+
+	if (filter->fields != NIL)
+		row = pstream_projection_expression(1, 2);
+
+	return psprintf("SELECT %s FROM %s WHERE %s ORDER BY ts DESC, id COLLATE \"C\"",
+					row, info->qualified_table, filter->condition);
+}
+
 /*
- * pstream_select(name text) returns setof jsonb
+ * pstream_select(name text, cfxql text, case_sensitive boolean) returns setof jsonb
  *
- * Every record, newest first, read through a cursor in batches into the
- * tuplestore of the call.
+ * The matching records, newest first, read through a cursor in batches into
+ * the tuplestore of the call.
  */
 Datum
 pstream_select(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	bool		old_signature = (PG_NARGS() == 1);	/* (name) */
+	char	   *name = name_arg(fcinfo, 0);
+	bool		case_sensitive = old_signature || PG_ARGISNULL(2) ? true : PG_GETARG_BOOL(2);
+	PstreamFilter *filter;
 	PstreamInfo *info;
+	Oid			types[2] = {TEXTARRAYOID, TEXTARRAYOID};
+	Datum		values[2];
 	SPIPlanPtr	plan;
 	Portal		cursor;
 
+	filter = pstream_compile_filter(old_signature ? NULL : text_arg(fcinfo, 1), case_sensitive);
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 
 	SPI_connect();
 	info = pstream_lookup(name, PSTREAM_LOCK_NONE);
 
-	plan = SPI_prepare(psprintf("SELECT data FROM %s ORDER BY ts DESC, id COLLATE \"C\"",
-								info->qualified_table), 0, NULL);
+	plan = SPI_prepare(select_sql(info, filter), 2, types);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	cursor = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	values[0] = pstream_text_array(filter->fields);
+	values[1] = pstream_text_array(filter->names);
+	cursor = SPI_cursor_open(NULL, plan, values, NULL, true);
 
 	for (;;)
 	{

@@ -4,7 +4,13 @@
  * A report is built by one SQL statement: a CTE "src" of (id, ts, data) rows,
  * a CTE "page" with the sorted rows of the requested page, and a
  * jsonb_build_object() of the envelope around them.  Sort field names are
- * bound parameters ($10, $11, ...), never SQL text.
+ * bound parameters ($13, $14, ...), never SQL text, and so are the fields and
+ * names of a projection ($10 and $11) and the search text ($12).
+ *
+ * A projection builds each returned row from the listed fields (null for a
+ * missing one) under their output names, and the column list then follows
+ * the projection's order, typed by the column metadata of the source field.
+ * Sorting always reads the stored record, not the projected row.
  *
  * Sort order of one field, per the HTTP API: missing and null values last in
  * both directions; otherwise strings < numbers < booleans < arrays < objects,
@@ -20,7 +26,9 @@
 
 #include "pstream.h"
 
-#define FIRST_SORT_PARAM 10
+#define PROJECTION_FIELDS_PARAM 10
+#define PROJECTION_NAMES_PARAM 11
+#define FIRST_SORT_PARAM 13
 
 /* Raise 22023 unless offset >= 0 and limit is in 1..PSTREAM_LIMIT_MAX. */
 void
@@ -119,6 +127,56 @@ build_order_by(PstreamReport *report)
 	return sql.data;
 }
 
+/*
+ * Return an SQL expression that projects the record "data" onto the fields
+ * in the text[] parameter $fields_param, renamed by the parallel text[]
+ * parameter $names_param, with JSON null for a missing field.
+ */
+char *
+pstream_projection_expression(int fields_param, int names_param)
+{
+	return psprintf("(SELECT jsonb_object_agg(p.name, coalesce(data -> p.field, 'null'::jsonb)) "
+					"FROM unnest($%d::text[], $%d::text[]) AS p(field, name))",
+					fields_param, names_param);
+}
+
+/* The JSON of one returned row: the record, or its projection. */
+static const char *
+row_expression(PstreamReport *report)
+{
+	if (report->projection_fields == NIL)
+		return "data";
+	return pstream_projection_expression(PROJECTION_FIELDS_PARAM, PROJECTION_NAMES_PARAM);
+}
+
+/* The column definitions: one per field of the page, or per projected column. */
+static void
+append_column_list(StringInfo sql, PstreamReport *report)
+{
+	const char *definition =
+		"jsonb_build_object('id', cols.k, 'identifier', cols.k, 'title', cols.k, "
+		"'type', CASE WHEN $6::text IS NULL THEN pstream.mapped_type(cols.f) "
+		"ELSE coalesce(pstream.mapped_type(c.type_flags), 'TEXT') END, "
+		"'key', cols.field = ANY ($7::text[]), "
+		"'sortable', true, 'hidden', false, 'visible', true)";
+
+	if (report->projection_fields == NIL)
+		appendStringInfo(sql,
+						 "(SELECT coalesce(jsonb_agg(%s ORDER BY cols.k COLLATE \"C\"), '[]'::jsonb) "
+						 "FROM (SELECT k, k AS field, f FROM cols) AS cols LEFT JOIN pstream.columns c "
+						 "ON c.table_name = $6::text AND c.column_name = cols.k)",
+						 definition);
+	else
+		appendStringInfo(sql,
+						 "(SELECT coalesce(jsonb_agg(%s ORDER BY cols.n), '[]'::jsonb) "
+						 "FROM (SELECT p.name AS k, p.field, p.n, "
+						 "(SELECT bit_or(pstream.value_type_flag(page.data -> p.field)) FROM page) AS f "
+						 "FROM unnest($10::text[], $11::text[]) WITH ORDINALITY AS p(field, name, n)) AS cols "
+						 "LEFT JOIN pstream.columns c "
+						 "ON c.table_name = $6::text AND c.column_name = cols.field)",
+						 definition);
+}
+
 static char *
 build_report_sql(PstreamReport *report)
 {
@@ -136,26 +194,19 @@ build_report_sql(PstreamReport *report)
 
 	appendStringInfo(&sql,
 					 "SELECT jsonb_build_object("
-					 "$4::text, (SELECT coalesce(jsonb_agg(data ORDER BY %s), '[]'::jsonb) FROM page), "
+					 "$4::text, (SELECT coalesce(jsonb_agg(%s ORDER BY %s), '[]'::jsonb) FROM page), "
 					 "'total_count', (SELECT n FROM total), "
 					 "'num_items', (SELECT count(*) FROM page), "
-					 "'offset', $1, 'limit', $2, 'sort', to_jsonb($5::text[]), 'search', NULL, "
+					 "'offset', $1, 'limit', $2, 'sort', to_jsonb($5::text[]), 'search', $12::text, "
 					 "'is_first', $1 = 0, "
 					 "'is_last', $1 + (SELECT count(*) FROM page) >= (SELECT n FROM total), ",
-					 order_by);
+					 row_expression(report), order_by);
 
 	appendStringInfoString(&sql,
 						   "'reportMetaData', jsonb_build_object('title', $3::text, "
-						   "'reportColumnDefinitionList', "
-						   "(SELECT coalesce(jsonb_agg(jsonb_build_object("
-						   "'id', cols.k, 'identifier', cols.k, 'title', cols.k, "
-						   "'type', CASE WHEN $6::text IS NULL THEN pstream.mapped_type(cols.f) "
-						   "ELSE coalesce(pstream.mapped_type(c.type_flags), 'TEXT') END, "
-						   "'key', cols.k = ANY ($7::text[]), "
-						   "'sortable', true, 'hidden', false, 'visible', true) "
-						   "ORDER BY cols.k COLLATE \"C\"), '[]'::jsonb) "
-						   "FROM cols LEFT JOIN pstream.columns c "
-						   "ON c.table_name = $6::text AND c.column_name = cols.k)))");
+						   "'reportColumnDefinitionList', ");
+	append_column_list(&sql, report);
+	appendStringInfoString(&sql, "))");
 
 	if (report->attributes != NULL)
 		appendStringInfoString(&sql, " || jsonb_build_object('attributes', $8::jsonb)");
@@ -206,6 +257,16 @@ pstream_build_report(PstreamReport *report)
 	values[8] = report->source_param;
 	if (!OidIsValid(report->source_param_type))
 		nulls[8] = 'n';
+
+	types[PROJECTION_FIELDS_PARAM - 1] = TEXTARRAYOID;
+	values[PROJECTION_FIELDS_PARAM - 1] = pstream_text_array(report->projection_fields);
+	types[PROJECTION_NAMES_PARAM - 1] = TEXTARRAYOID;
+	values[PROJECTION_NAMES_PARAM - 1] = pstream_text_array(report->projection_names);
+	types[PSTREAM_REPORT_SEARCH_PARAM - 1] = TEXTOID;
+	if (report->search != NULL)
+		values[PSTREAM_REPORT_SEARCH_PARAM - 1] = CStringGetTextDatum(report->search);
+	else
+		nulls[PSTREAM_REPORT_SEARCH_PARAM - 1] = 'n';
 
 	i = FIRST_SORT_PARAM - 1;
 	foreach(lc, report->sort)

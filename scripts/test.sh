@@ -2,15 +2,18 @@
 # test.sh: run every test suite of pstream (what `make test` does after
 # building and installing) and print one pass/fail summary.
 #
-# Suites: pg_regress and isolation tests through PGXS `installcheck` against
-# a fresh private cluster, then the TAP end-to-end tests, which start their
-# own clusters and a real pstreamd. Everything runs as RUN_USER from a copy
-# of the sources under .run/test, so nothing is written into the checkout and
-# a running `make run` is neither needed nor disturbed.
+# Suites: the unit tests of the standalone CFXQL compiler core and a bounded
+# libFuzzer run of it (FUZZ_SECONDS, default 60); pg_regress and isolation
+# tests through PGXS `installcheck` against a fresh private cluster; then
+# the TAP end-to-end tests, which start their own clusters and a real
+# pstreamd. Everything runs from a copy of the sources under .run/test (the
+# database suites as RUN_USER), so nothing is written into the checkout and a
+# running `make run` is neither needed nor disturbed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 PG_PORT=${TEST_PG_PORT:-5433}
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 PGXS_DIR=$(dirname "$("$PG_CONFIG" --pgxs)")/..
 
 resolve_run_dir
@@ -57,9 +60,30 @@ trap stop_test_cluster EXIT
 stop_test_cluster
 rm -rf "$test_dir"
 mkdir -p "$source_copy" "$test_dir/bin"
-cp -a "$PROJECT_DIR/extension" "$PROJECT_DIR/sql" "$PROJECT_DIR/test" "$source_copy/"
+tar -C "$PROJECT_DIR" -cf - --exclude=extension/cfxql/build extension sql test | tar -C "$source_copy" -xf -
 install -m 755 "$PROJECT_DIR/shim/pstreamd" "$test_dir/bin/pstreamd"
 chown -R "$RUN_USER": "$test_dir"
+
+log "unit tests of the CFXQL compiler core"
+make -C "$source_copy/extension/cfxql" test 2>&1 | tee "$test_dir/unit.log"
+unit_status=${PIPESTATUS[0]}
+suites+=(unit)
+read -r passed[unit] failed[unit] < <(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$test_dir/unit.log" | tail -n 1)
+passed[unit]=${passed[unit]:-0}
+failed[unit]=${failed[unit]:-0}
+require_exit_ok unit "$unit_status"
+
+log "fuzzing the CFXQL compiler core for $FUZZ_SECONDS seconds (libFuzzer, AddressSanitizer, UBSan)"
+make -C "$source_copy/extension/cfxql" fuzz FUZZ_SECONDS="$FUZZ_SECONDS" >"$test_dir/fuzz.log" 2>&1
+fuzz_status=$?
+tail -n 15 "$test_dir/fuzz.log"
+suites+=(fuzz)
+if (( fuzz_status == 0 )); then
+	passed[fuzz]=1 failed[fuzz]=0
+else
+	passed[fuzz]=0 failed[fuzz]=1
+	log "the fuzzer found a failing input; see $test_dir/fuzz.log and $source_copy/extension/cfxql/build/"
+fi
 
 log "pg_regress and isolation tests"
 cluster_init "$test_dir/pg"
@@ -78,24 +102,55 @@ done
 count_pg_regress regress "$test_dir/regress.log"
 require_exit_ok regress "$regress_status"
 
+# Runs the TAP end-to-end tests against the pstreamd binary BINARY and
+# counts them as SUITE. Extra arguments are environment settings.
+run_tap() {
+	local suite=$1 binary=$2
+	shift 2
+	local tap_dir="$test_dir/$suite"
+	mkdir -p "$tap_dir"
+	chown "$RUN_USER": "$tap_dir"
+	(cd "$tap_dir" && as_run_user env \
+		PERL5LIB="$PGXS_DIR/test/perl" \
+		PG_REGRESS="$PGXS_DIR/test/regress/pg_regress" \
+		TESTDIR="$tap_dir" \
+		PSTREAMD="$binary" \
+		"$@" \
+		prove -v "$source_copy"/test/t/*.pl) 2>&1 | tee "$test_dir/$suite.log"
+	local status=${PIPESTATUS[0]}
+	count_tap "$suite" "$test_dir/$suite.log"
+	require_exit_ok "$suite" "$status"
+	if (( status != 0 )); then
+		for server_log in "$tap_dir"/tmp_check/log/*; do
+			[[ -f "$server_log" ]] || continue
+			log "last lines of $server_log:"
+			tail -n 30 "$server_log"
+		done
+	fi
+}
+
 log "end-to-end TAP tests"
-mkdir -p "$test_dir/tap"
-chown "$RUN_USER": "$test_dir/tap"
-(cd "$test_dir/tap" && as_run_user env \
-	PERL5LIB="$PGXS_DIR/test/perl" \
-	PG_REGRESS="$PGXS_DIR/test/regress/pg_regress" \
-	TESTDIR="$test_dir/tap" \
-	PSTREAMD="$test_dir/bin/pstreamd" \
-	prove -v "$source_copy"/test/t/*.pl) 2>&1 | tee "$test_dir/tap.log"
-tap_status=${PIPESTATUS[0]}
-count_tap tap "$test_dir/tap.log"
-require_exit_ok tap "$tap_status"
-if (( tap_status != 0 )); then
-	for server_log in "$test_dir"/tap/tmp_check/log/*; do
-		[[ -f "$server_log" ]] || continue
-		log "last lines of $server_log:"
-		tail -n 30 "$server_log"
-	done
+run_tap tap "$test_dir/bin/pstreamd"
+
+# The same tests once more against pstreamd built with AddressSanitizer and
+# UBSan. A report (memory error, leak at exit) goes to a file under
+# asan-reports/ and fails the suite even when every request was answered.
+log "end-to-end TAP tests against pstreamd built with AddressSanitizer"
+asan_build="$test_dir/shim-asan"
+tar -C "$PROJECT_DIR" -cf - --exclude='*.o' --exclude=pstreamd shim | tar -C "$test_dir" -xf -
+mv "$test_dir/shim" "$asan_build"
+make -s -C "$asan_build" CC=clang CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" \
+	LDFLAGS="-fsanitize=address,undefined" >"$test_dir/asan-build.log" 2>&1 ||
+	{ cat "$test_dir/asan-build.log"; die "building pstreamd with AddressSanitizer failed"; }
+mkdir -p "$test_dir/asan-reports"
+chown "$RUN_USER": "$test_dir/asan-reports"
+run_tap tap_asan "$asan_build/pstreamd" \
+	ASAN_OPTIONS="detect_leaks=1:log_path=$test_dir/asan-reports/pstreamd" \
+	UBSAN_OPTIONS="print_stacktrace=1:log_path=$test_dir/asan-reports/pstreamd"
+if compgen -G "$test_dir/asan-reports/*" >/dev/null; then
+	log "sanitizer reports from pstreamd:"
+	head -c 20000 "$test_dir"/asan-reports/*
+	failed[tap_asan]=$((failed[tap_asan] + 1))
 fi
 
 total_passed=0

@@ -199,3 +199,25 @@ check_edit_body(struct request *request)
 {
 	return parse_body(request) && check_attributes(request, true);
 }
+
+bool
+check_update_body(struct request *request)
+{
+	if (!parse_body(request))
+		return false;
+
+	if (!json_is_object(request->json_body))
+	{
+		request_set_error(request, 422,
+						  "invalid request body: expected a JSON object of the fields to set, got %s",
+						  json_type_name(request->json_body));
+		return false;
+	}
+	if (contains_nul(request->json_body))
+	{
+		request_set_error(request, 422,
+						  "invalid request body: a string contains the character U+0000, which PostgreSQL cannot store");
+		return false;
+	}
+	return true;
+}

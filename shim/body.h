@@ -29,4 +29,7 @@ bool		check_create_body(struct request *request, const char **name,
 /* Check an edit body {"attributes": {...}}. */
 bool		check_edit_body(struct request *request);
 
+/* Check an update body: one JSON object of the fields to set. */
+bool		check_update_body(struct request *request);
+
 #endif							/* PSTREAMD_BODY_H */

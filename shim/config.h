@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PSTREAMD_VERSION "0.1.0"
+#define PSTREAMD_VERSION "0.2.0"
 
 struct config
 {

@@ -47,10 +47,16 @@ struct statement_definition
  * Create and edit receive the whole request body as jsonb and take its
  * fields on the server, so that attribute values reach PostgreSQL exactly
  * as the client wrote them (jansson would re-encode numbers).
+ *
+ * Every argument of the 0.2.0 functions is bound, in the order of their
+ * signatures; NULL means the function's default. The group_by and aggs
+ * arguments of pstream_query are always NULL until pstreamd supports them.
  */
 static const struct statement_definition statements[STATEMENT_COUNT] = {
 	[STATEMENT_LIST] = {"pstreamd_list",
-	"SELECT %s.pstream_list($1::text[], $2::bigint, $3::integer)", 3},
+		"SELECT %s.pstream_list($1::text, $2::text, $3::text[], $4::bigint, "
+		"$5::integer, $6::boolean)",
+	6},
 	[STATEMENT_CREATE] = {"pstreamd_create",
 		"SELECT %s.pstream_create($1::text, "
 		"coalesce(nullif($2::jsonb -> 'attributes', 'null'::jsonb), '{}'::jsonb))",
@@ -62,7 +68,15 @@ static const struct statement_definition statements[STATEMENT_COUNT] = {
 	[STATEMENT_ADD] = {"pstreamd_add",
 	"SELECT %s.pstream_add($1::text, $2::jsonb)", 2},
 	[STATEMENT_QUERY] = {"pstreamd_query",
-		"SELECT %s.pstream_query($1::text, $2::text[], $3::bigint, $4::integer)",
+		"SELECT %s.pstream_query($1::text, $2::text, $3::text, $4::text[], "
+		"$5::text[], $6::text[], $7::bigint, $8::integer, $9::boolean)",
+	9},
+	[STATEMENT_UPDATE] = {"pstreamd_update",
+		"SELECT %s.pstream_update($1::text, $2::text, $3::jsonb, $4::text, "
+		"$5::boolean)",
+	5},
+	[STATEMENT_DELETE] = {"pstreamd_delete",
+		"SELECT %s.pstream_delete($1::text, $2::text, $3::text, $4::boolean)",
 	4},
 	[STATEMENT_METADATA] = {"pstreamd_metadata",
 	"SELECT %s.pstream_metadata($1::text, $2::bigint, $3::integer)", 3},

@@ -29,6 +29,7 @@ static const struct sqlstate_mapping sqlstate_table[] = {
 	{"40001", 409},				/* serialization_failure */
 	{"42601", 400},				/* syntax_error */
 	{"2201B", 400},				/* invalid_regular_expression */
+	{"0A000", 422},				/* feature_not_supported: group_by, aggs */
 	{"42501", 403},				/* insufficient_privilege */
 	{"57P01", 503},				/* admin_shutdown */
 	{"57P02", 503},				/* crash_shutdown */

@@ -2,13 +2,16 @@
  * params.c
  *      Validation of pstream names and query parameters.
  *
- * pstreamd checks the syntax of parameters (an integer, a boolean, a name)
- * so that the 422 names the parameter. Ranges that belong to the SQL
- * functions, such as limit from 1 to 10000, are checked by those functions
- * and come back as SQLSTATE 22023, which is a 422 as well.
+ * pstreamd checks the syntax of parameters (an integer, a boolean, a name,
+ * one of a few words) so that the 422 names the parameter. Ranges and
+ * rules that belong to the SQL functions, such as limit from 1 to 10000,
+ * are checked by those functions and come back as SQLSTATE 22023, which is
+ * a 422 as well. The text of a CFXQL query or a search is passed on
+ * unchanged, as a bound parameter.
  *
- * The defaults here repeat the DEFAULT clauses of the SQL functions: the
- * functions are STRICT, so pstreamd cannot pass NULL to mean "the default".
+ * An absent parameter becomes NULL, which the 0.2.0 functions read as their
+ * default. Only pstream_metadata and pstream_stats are still STRICT, so
+ * their paging defaults are repeated here.
  */
 #include "params.h"
 
@@ -20,9 +23,11 @@
 #include <strings.h>
 
 #define PSTREAM_NAME_MAX_LENGTH 255
-#define DEFAULT_SORT "{-timestamp}"
-#define DEFAULT_OFFSET 0
-#define DEFAULT_LIMIT 100
+#define DEFAULT_OFFSET "0"
+#define DEFAULT_LIMIT "100"
+
+/* Characters that separate CFXQL tokens. A query of only these is blank. */
+#define QUERY_SPACE " \t\r\n"
 
 #define NAME_RULE \
 	"a pstream name has 1 to 255 characters, each an ASCII letter, a digit, " \
@@ -59,28 +64,132 @@ check_pstream_name(struct request *request, const char *text, size_t length)
 	return false;
 }
 
-static const char *
-lookup_argument(struct request *request, const char *name)
+/*
+ * Look up a query parameter. Returns false when the request does not have
+ * it. Otherwise *value is its percent-decoded text ("" for a name without
+ * "=") and *length its length, which counts bytes after a decoded %00.
+ * libmicrohttpd 0.9.75 compares names ignoring ASCII case, so
+ * "CFXQL_QUERY" is "cfxql_query"; the iterators below do the same.
+ */
+static bool
+lookup_argument(struct request *request, const char *name,
+				const char **value, size_t *length)
 {
-	return MHD_lookup_connection_value(request->connection,
-									   MHD_GET_ARGUMENT_KIND, name);
+	if (MHD_lookup_connection_value_n(request->connection,
+									  MHD_GET_ARGUMENT_KIND, name,
+									  strlen(name), value, length) != MHD_YES)
+		return false;
+	if (*value == NULL)
+	{
+		*value = "";
+		*length = 0;
+	}
+	return true;
+}
+
+static void
+reject_value(struct request *request, const char *name, const char *value,
+			 size_t length, const char *reason)
+{
+	char		printable[400];
+
+	format_printable(printable, sizeof(printable), value, length);
+	request_set_error(request, 422,
+					  "invalid value for parameter \"%s\": \"%s\" %s",
+					  name, printable, reason);
+}
+
+/* Occurrences of one parameter name, counted by count_occurrence. */
+struct occurrences
+{
+	const char *name;
+	int			count;
+};
+
+static enum MHD_Result
+count_occurrence(void *closure, enum MHD_ValueKind kind, const char *key,
+				 size_t key_size, const char *value, size_t value_size)
+{
+	struct occurrences *occurrences = closure;
+
+	(void) kind;
+	(void) value;
+	(void) value_size;
+	if (key_size == strlen(occurrences->name) &&
+		strncasecmp(key, occurrences->name, key_size) == 0)
+		occurrences->count++;
+	return MHD_YES;
+}
+
+bool
+read_text(struct request *request, const char *name, const char **value)
+{
+	struct occurrences occurrences = {.name = name};
+	size_t		length;
+
+	if (!lookup_argument(request, name, value, &length))
+	{
+		*value = NULL;
+		return true;
+	}
+
+	/*
+	 * A repeated parameter is rejected rather than reduced to one of its
+	 * values, so that a proxy that checks the first value and pstreamd
+	 * cannot act on different queries.
+	 */
+	MHD_get_connection_values_n(request->connection, MHD_GET_ARGUMENT_KIND,
+								count_occurrence, &occurrences);
+	if (occurrences.count > 1)
+	{
+		request_set_error(request, 422,
+						  "parameter \"%s\" is given %d times: give it once",
+						  name, occurrences.count);
+		return false;
+	}
+	if (memchr(*value, '\0', length) != NULL)
+	{
+		reject_value(request, name, *value, length,
+					 "contains the character U+0000 (%00)");
+		return false;
+	}
+	return true;
+}
+
+bool
+read_required_query(struct request *request, const char **value)
+{
+	if (!read_text(request, "cfxql_query", value))
+		return false;
+
+	if (*value == NULL || (*value)[strspn(*value, QUERY_SPACE)] == '\0')
+	{
+		request_set_error(request, 422,
+						  "%s parameter \"cfxql_query\": update and delete need a CFXQL query; use \"*\" to match every record",
+						  *value == NULL ? "missing" : "blank");
+		return false;
+	}
+	return true;
 }
 
 /*
- * Read an integer parameter from min to max; absent gives default_value.
- * The range here is that of the SQL parameter type, not the valid range.
+ * Read an integer parameter from min to max into out, and point *value at
+ * out, or set *value to NULL when the parameter is absent. The range here
+ * is that of the SQL parameter type, not the valid range.
  */
 static bool
 read_integer(struct request *request, const char *name, long long min,
-			 long long max, long long default_value, char *out, size_t size)
+			 long long max, char *out, size_t size, const char **value)
 {
-	const char *text = lookup_argument(request, name);
+	const char *text;
 	char	   *end;
 	long long	number;
 
+	if (!read_text(request, name, &text))
+		return false;
 	if (text == NULL)
 	{
-		snprintf(out, size, "%lld", default_value);
+		*value = NULL;
 		return true;
 	}
 
@@ -89,15 +198,11 @@ read_integer(struct request *request, const char *name, long long min,
 	if (errno != 0 || end == text || *end != '\0' || number < min ||
 		number > max)
 	{
-		char		printable[400];
-
-		format_printable(printable, sizeof(printable), text, strlen(text));
-		request_set_error(request, 422,
-						  "invalid value for parameter \"%s\": \"%s\" is not an integer",
-						  name, printable);
+		reject_value(request, name, text, strlen(text), "is not an integer");
 		return false;
 	}
 	snprintf(out, size, "%lld", number);
+	*value = out;
 	return true;
 }
 
@@ -105,10 +210,20 @@ bool
 read_paging(struct request *request, struct paging *paging)
 {
 	return read_integer(request, "offset", INT64_MIN, INT64_MAX,
-						DEFAULT_OFFSET, paging->offset,
-						sizeof(paging->offset)) &&
-		read_integer(request, "limit", INT32_MIN, INT32_MAX, DEFAULT_LIMIT,
-					 paging->limit, sizeof(paging->limit));
+						paging->offset_text, sizeof(paging->offset_text),
+						&paging->offset) &&
+		read_integer(request, "limit", INT32_MIN, INT32_MAX,
+					 paging->limit_text, sizeof(paging->limit_text),
+					 &paging->limit);
+}
+
+void
+paging_fill_defaults(struct paging *paging)
+{
+	if (paging->offset == NULL)
+		paging->offset = DEFAULT_OFFSET;
+	if (paging->limit == NULL)
+		paging->limit = DEFAULT_LIMIT;
 }
 
 /* A text[] literal under construction. */
@@ -119,6 +234,7 @@ struct array_builder
 	size_t		capacity;
 	int			count;
 	bool		failed;
+	bool		has_nul;		/* a value contains U+0000 */
 };
 
 static void
@@ -150,20 +266,24 @@ append(struct array_builder *builder, const char *text, size_t length)
  */
 static enum MHD_Result
 append_sort_value(void *closure, enum MHD_ValueKind kind, const char *key,
-				  const char *value)
+				  size_t key_size, const char *value, size_t value_size)
 {
 	struct array_builder *builder = closure;
 
 	(void) kind;
-	if (strcmp(key, "sort") != 0)
+	if (key_size != strlen("sort") || strncasecmp(key, "sort", key_size) != 0)
 		return MHD_YES;
+	if (value == NULL)
+		value_size = 0;
+	if (value_size > 0 && memchr(value, '\0', value_size) != NULL)
+		builder->has_nul = true;
 
 	append(builder, builder->count == 0 ? "{\"" : ",\"", 2);
-	for (const char *p = value ? value : ""; *p; p++)
+	for (size_t i = 0; i < value_size && value[i] != '\0'; i++)
 	{
-		if (*p == '"' || *p == '\\')
+		if (value[i] == '"' || value[i] == '\\')
 			append(builder, "\\", 1);
-		append(builder, p, 1);
+		append(builder, &value[i], 1);
 	}
 	append(builder, "\"", 1);
 	builder->count++;
@@ -171,24 +291,46 @@ append_sort_value(void *closure, enum MHD_ValueKind kind, const char *key,
 }
 
 bool
-read_sort(struct request *request, char **literal)
+read_sort(struct request *request, const char **literal)
 {
 	struct array_builder builder = {0};
 
-	MHD_get_connection_values(request->connection, MHD_GET_ARGUMENT_KIND,
-							  append_sort_value, &builder);
+	*literal = NULL;
+	MHD_get_connection_values_n(request->connection, MHD_GET_ARGUMENT_KIND,
+								append_sort_value, &builder);
 	if (builder.count == 0)
-		append(&builder, DEFAULT_SORT, strlen(DEFAULT_SORT));
-	else
-		append(&builder, "}", 1);
+		return true;
+	append(&builder, "}", 1);
 
+	if (builder.has_nul)
+	{
+		free(builder.text);
+		request_set_error(request, 422,
+						  "invalid value for parameter \"sort\": a value contains the character U+0000 (%%00)");
+		return false;
+	}
 	if (builder.failed)
 	{
 		free(builder.text);
 		request_set_error(request, 500, "out of memory reading parameter \"sort\"");
 		return false;
 	}
+	free(request->sort_literal);
+	request->sort_literal = builder.text;
 	*literal = builder.text;
+	return true;
+}
+
+/* Parse true, false, 1 or 0 in any case. Returns false for any other text. */
+static bool
+parse_boolean(const char *text, bool *value)
+{
+	if (strcasecmp(text, "true") == 0 || strcmp(text, "1") == 0)
+		*value = true;
+	else if (strcasecmp(text, "false") == 0 || strcmp(text, "0") == 0)
+		*value = false;
+	else
+		return false;
 	return true;
 }
 
@@ -196,28 +338,80 @@ bool
 read_boolean(struct request *request, const char *name, bool default_value,
 			 bool *value)
 {
-	const char *text = lookup_argument(request, name);
-	char		printable[400];
+	const char *text;
 
+	if (!read_text(request, name, &text))
+		return false;
 	if (text == NULL)
 	{
 		*value = default_value;
 		return true;
 	}
-	if (strcasecmp(text, "true") == 0 || strcmp(text, "1") == 0)
-	{
-		*value = true;
+	if (parse_boolean(text, value))
 		return true;
-	}
-	if (strcasecmp(text, "false") == 0 || strcmp(text, "0") == 0)
-	{
-		*value = false;
-		return true;
-	}
 
-	format_printable(printable, sizeof(printable), text, strlen(text));
-	request_set_error(request, 422,
-					  "invalid value for parameter \"%s\": \"%s\" is not true, false, 1 or 0",
-					  name, printable);
+	reject_value(request, name, text, strlen(text),
+				 "is not true, false, 1 or 0");
 	return false;
+}
+
+bool
+read_optional_boolean(struct request *request, const char *name,
+					  const char **value)
+{
+	const char *text;
+	bool		parsed;
+
+	if (!read_text(request, name, &text))
+		return false;
+	if (text == NULL)
+	{
+		*value = NULL;
+		return true;
+	}
+	if (!parse_boolean(text, &parsed))
+	{
+		reject_value(request, name, text, strlen(text),
+					 "is not true, false, 1 or 0");
+		return false;
+	}
+	*value = parsed ? "true" : "false";
+	return true;
+}
+
+bool
+read_conflicts(struct request *request, const char **value)
+{
+	if (!read_text(request, "conflicts", value))
+		return false;
+	if (*value == NULL || strcmp(*value, "abort") == 0 ||
+		strcmp(*value, "proceed") == 0)
+		return true;
+
+	reject_value(request, "conflicts", *value, strlen(*value),
+				 "is not abort or proceed");
+	return false;
+}
+
+bool
+reject_unsupported_parameters(struct request *request)
+{
+	/* TODO: grouped reads and aggregates come with a later change. */
+	static const char *const unsupported[] = {
+		"group_by", "agg_function", "agg_column", "aggs"
+	};
+	const char *value;
+	size_t		length;
+
+	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
+	{
+		if (lookup_argument(request, unsupported[i], &value, &length))
+		{
+			request_set_error(request, 422,
+							  "parameter \"%s\" is not supported yet",
+							  unsupported[i]);
+			return false;
+		}
+	}
+	return true;
 }

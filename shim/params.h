@@ -4,6 +4,10 @@
  *
  * Each function returns true when the value is valid, and otherwise sets a
  * 422 response naming the parameter and the value, and returns false.
+ * Values are returned as text ready to bind as statement parameters, and
+ * NULL stands for a parameter that the request does not have: the SQL
+ * functions of extension version 0.2.0 are not STRICT and read NULL as
+ * their default.
  */
 #ifndef PSTREAMD_PARAMS_H
 #define PSTREAMD_PARAMS_H
@@ -12,11 +16,13 @@
 
 #include "request.h"
 
-/* Decimal text of offset and limit, ready to bind as parameters. */
+/* Decimal text of offset and limit, each NULL when the request lacks it. */
 struct paging
 {
-	char		offset[24];
-	char		limit[24];
+	const char *offset;
+	const char *limit;
+	char		offset_text[24];
+	char		limit_text[24];
 };
 
 /* Whether text is a valid pstream name: the rule of pstream_create. */
@@ -26,14 +32,36 @@ bool		pstream_name_is_valid(const char *text, size_t length);
 bool		check_pstream_name(struct request *request, const char *text,
 							   size_t length);
 
-/* Read "offset" (default 0) and "limit" (default 100). */
+/* Read "offset" and "limit" as decimal integers. */
 bool		read_paging(struct request *request, struct paging *paging);
 
 /*
- * Read the repeatable "sort" parameter as a text[] literal (default
- * {-timestamp}), stored in *literal and owned by the caller.
+ * Replace absent offset and limit by 0 and 100, for the functions that are
+ * still STRICT (pstream_metadata and pstream_stats).
  */
-bool		read_sort(struct request *request, char **literal);
+void		paging_fill_defaults(struct paging *paging);
+
+/*
+ * Read the repeatable "sort" parameter as a text[] literal, or NULL when it
+ * is absent. The literal is stored in request->sort_literal, which owns it.
+ */
+bool		read_sort(struct request *request, const char **literal);
+
+/*
+ * Read a text parameter. *value is NULL when the request does not have it
+ * and "" when it has the name without a value. The text is owned by
+ * libmicrohttpd and lives as long as the request. A value containing U+0000
+ * (%00) is rejected, because it would be cut there, and so is a parameter
+ * that the request has more than once.
+ */
+bool		read_text(struct request *request, const char *name,
+					  const char **value);
+
+/*
+ * Read the "cfxql_query" of an update or delete, which must be present and
+ * not blank ("*" matches every record).
+ */
+bool		read_required_query(struct request *request, const char **value);
 
 /*
  * Read a boolean parameter: true, false, 1 or 0 in any case; default_value
@@ -41,5 +69,21 @@ bool		read_sort(struct request *request, char **literal);
  */
 bool		read_boolean(struct request *request, const char *name,
 						 bool default_value, bool *value);
+
+/*
+ * Read an optional boolean parameter as the text "true" or "false", or NULL
+ * when it is absent.
+ */
+bool		read_optional_boolean(struct request *request, const char *name,
+								  const char **value);
+
+/* Read "conflicts": "abort" or "proceed", or NULL when it is absent. */
+bool		read_conflicts(struct request *request, const char **value);
+
+/*
+ * Reject the parameters that a later version implements (group_by and the
+ * aggregates) with 422 "parameter ... is not supported yet".
+ */
+bool		reject_unsupported_parameters(struct request *request);
 
 #endif							/* PSTREAMD_PARAMS_H */

@@ -152,6 +152,7 @@ request_free(struct request *request)
 	free(request->path_buffer);
 	free(request->body);
 	json_decref(request->json_body);
+	free(request->sort_literal);
 	free(request->response_body);
 	free(request);
 }

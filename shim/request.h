@@ -58,6 +58,7 @@ struct request
 	size_t		body_capacity;
 	bool		body_too_large;
 	json_t	   *json_body;		/* parsed body, when the route parses it */
+	char	   *sort_literal;	/* text[] literal of the "sort" parameters */
 
 	/* response, kept until it is queued */
 	unsigned int status;

@@ -28,6 +28,8 @@ static void handle_edit(struct request *request);
 static void handle_drop(struct request *request);
 static void handle_add(struct request *request);
 static void handle_query(struct request *request);
+static void handle_update(struct request *request);
+static void handle_delete(struct request *request);
 static void handle_metadata(struct request *request);
 static void handle_stats(struct request *request);
 
@@ -39,6 +41,8 @@ static const struct route routes[] = {
 	{"DELETE", "/api/v2/pstreams/pstream/{name}", handle_drop, false},
 	{"POST", "/api/v2/pstreams/pstream/{name}/data", handle_add, true},
 	{"GET", "/api/v2/pstreams/pstream/{name}/data", handle_query, false},
+	{"PUT", "/api/v2/pstreams/pstream/{name}/data", handle_update, true},
+	{"DELETE", "/api/v2/pstreams/pstream/{name}/data", handle_delete, false},
 	{"GET", "/api/v2/pstreams/pstream/{name}/metadata", handle_metadata, false},
 	{"GET", "/api/v2/pstreams/pstream/{name}/stats", handle_stats, false},
 };
@@ -252,25 +256,42 @@ handle_health(struct request *request)
 		request_set_json(request, outcome.ok ? 200 : 503, text, strlen(text));
 }
 
-/*
- * NOTE: cfxql_query, search, group_by and the aggregate parameters of the
- * list and read routes are not implemented yet and are ignored, so a
- * filtered read returns every record.
- */
+/* Parameters shared by the list and the read of records. */
+struct filter_parameters
+{
+	const char *cfxql_query;
+	const char *search;
+	const char *sort;			/* text[] literal, owned by the request */
+	struct paging paging;
+	const char *case_sensitive;
+};
+
+/* Read the parameters of a list or a read of records. */
+static bool
+read_filter_parameters(struct request *request, struct filter_parameters *params)
+{
+	return read_text(request, "cfxql_query", &params->cfxql_query) &&
+		read_text(request, "search", &params->search) &&
+		read_sort(request, &params->sort) &&
+		read_paging(request, &params->paging) &&
+		read_optional_boolean(request, "case_sensitive",
+							  &params->case_sensitive);
+}
+
 static void
 handle_list(struct request *request)
 {
-	struct paging paging;
-	char	   *sort = NULL;
+	struct filter_parameters params;
 
-	if (read_sort(request, &sort) && read_paging(request, &paging))
+	if (read_filter_parameters(request, &params))
 	{
-		const char *values[] = {sort, paging.offset, paging.limit};
+		const char *values[] = {params.cfxql_query, params.search,
+			params.sort, params.paging.offset, params.paging.limit,
+		params.case_sensitive};
 
 		respond_raw(request, 200,
 					call_function(request, STATEMENT_LIST, values));
 	}
-	free(sort);
 }
 
 static void
@@ -370,27 +391,105 @@ handle_add(struct request *request)
 static void
 handle_query(struct request *request)
 {
-	struct paging paging;
-	char	   *sort = NULL;
+	struct filter_parameters params;
 
-	if (read_sort(request, &sort) && read_paging(request, &paging))
+	if (reject_unsupported_parameters(request) &&
+		read_filter_parameters(request, &params))
 	{
-		const char *values[] = {request->pstream_name, sort, paging.offset,
-		paging.limit};
+		/* group_by and aggs stay NULL until pstreamd supports them. */
+		const char *values[] = {request->pstream_name, params.cfxql_query,
+			params.search, params.sort, NULL, NULL, params.paging.offset,
+		params.paging.limit, params.case_sensitive};
 
 		respond_raw(request, 200,
 					call_function(request, STATEMENT_QUERY, values));
 	}
-	free(sort);
 }
 
-/* Shared by metadata and stats, which take the name and paging only. */
+/*
+ * Format the status message of an update or delete from the count that the
+ * function returns under key ("updated" or "deleted").
+ */
+static void
+format_change_message(char *message, size_t size, const char *name,
+					  const char *result, const char *key)
+{
+	json_t	   *counts = json_loads(result, 0, NULL);
+	json_int_t	changed = json_integer_value(json_object_get(counts, key));
+
+	snprintf(message, size, "pstream %s: %" JSON_INTEGER_FORMAT " %s %s",
+			 name, changed, changed == 1 ? "record" : "records", key);
+	json_decref(counts);
+}
+
+static void
+handle_update(struct request *request)
+{
+	const char *query;
+	const char *conflicts;
+	const char *case_sensitive;
+	char		message[400];
+	char	   *result;
+
+	if (!read_required_query(request, &query) ||
+		!read_conflicts(request, &conflicts) ||
+		!read_optional_boolean(request, "case_sensitive", &case_sensitive) ||
+		!check_update_body(request))
+		return;
+
+	{
+		const char *values[] = {request->pstream_name, query, request->body,
+		conflicts, case_sensitive};
+
+		result = call_function(request, STATEMENT_UPDATE, values);
+	}
+	if (result == NULL)
+		return;
+	format_change_message(message, sizeof(message), request->pstream_name,
+						  result, "updated");
+	respond_envelope(request, 200, message, result);
+}
+
+static void
+handle_delete(struct request *request)
+{
+	const char *query;
+	const char *conflicts;
+	const char *case_sensitive;
+	char		message[400];
+	char	   *result;
+
+	if (!read_required_query(request, &query) ||
+		!read_conflicts(request, &conflicts) ||
+		!read_optional_boolean(request, "case_sensitive", &case_sensitive))
+		return;
+
+	{
+		const char *values[] = {request->pstream_name, query, conflicts,
+		case_sensitive};
+
+		result = call_function(request, STATEMENT_DELETE, values);
+	}
+	if (result == NULL)
+		return;
+	format_change_message(message, sizeof(message), request->pstream_name,
+						  result, "deleted");
+	respond_envelope(request, 200, message, result);
+}
+
+/*
+ * Shared by metadata and stats, which take the name and paging only. Both
+ * functions are STRICT, so absent paging parameters get their defaults.
+ */
 static void
 handle_paged_report(struct request *request, enum statement statement)
 {
 	struct paging paging;
 
-	if (read_paging(request, &paging))
+	if (!read_paging(request, &paging))
+		return;
+	paging_fill_defaults(&paging);
+
 	{
 		const char *values[] = {request->pstream_name, paging.offset,
 		paging.limit};

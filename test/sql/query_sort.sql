@@ -16,7 +16,7 @@ $$;
 -- The ids of a sorted page.
 CREATE FUNCTION pg_temp.ids(sort text[], "offset" bigint DEFAULT 0, "limit" integer DEFAULT 100) RETURNS jsonb
 LANGUAGE sql AS $$
-	SELECT jsonb_path_query_array(pstream_query('sorting', sort, "offset", "limit"), '$.pstream_data[*]._RDA_Id')
+	SELECT jsonb_path_query_array(pstream_query('sorting', sort => sort, "offset" => "offset", "limit" => "limit"), '$.pstream_data[*]._RDA_Id')
 $$;
 
 SELECT pstream_create('sorting') IS NOT NULL;
@@ -50,22 +50,22 @@ SELECT pg_temp.ids('{missing_field}') AS ties_by_id;
 SELECT pg_temp.ids('{v}', 2, 3) AS page;
 SELECT r -> 'total_count' AS total, r -> 'num_items' AS items, r -> 'offset' AS "offset", r -> 'limit' AS "limit",
        r -> 'is_first' AS first, r -> 'is_last' AS last, r -> 'sort' AS sort, r -> 'search' AS search
-FROM pstream_query('sorting', '{v,-timestamp}', 10, 2) AS r;
+FROM pstream_query('sorting', sort => '{v,-timestamp}', "offset" => 10, "limit" => 2) AS r;
 SELECT r -> 'num_items' AS items, r -> 'is_first' AS first, r -> 'is_last' AS last, r -> 'pstream_data' AS rows
 FROM pstream_query('sorting', "offset" => 100) AS r;
 SELECT r -> 'is_first' AS first, r -> 'is_last' AS last FROM pstream_query('sorting', "limit" => 12) AS r;
 SELECT r -> 'is_last' AS last FROM pstream_query('sorting', "limit" => 11) AS r;
 
 -- report metadata: one column per field of the returned rows, bytewise, typed from metadata
-SELECT jsonb_pretty(r -> 'reportMetaData') FROM pstream_query('sorting', '{v}', 0, 2) AS r;
+SELECT jsonb_pretty(r -> 'reportMetaData') FROM pstream_query('sorting', sort => '{v}', "offset" => 0, "limit" => 2) AS r;
 
 -- bad arguments: 22023 naming the parameter and value
 SELECT pstream_query('sorting', "offset" => -1);
 SELECT pstream_query('sorting', "limit" => 0);
 SELECT pg_temp.outcome($$SELECT pstream_query('sorting', "limit" => 10001)$$);
-SELECT pg_temp.outcome($$SELECT pstream_query('sorting', '{-}')$$);
-SELECT pg_temp.outcome($$SELECT pstream_query('sorting', '{""}')$$);
-SELECT pg_temp.outcome($$SELECT pstream_query('sorting', ARRAY[NULL]::text[])$$);
+SELECT pg_temp.outcome($$SELECT pstream_query('sorting', sort => '{-}')$$);
+SELECT pg_temp.outcome($$SELECT pstream_query('sorting', sort => '{""}')$$);
+SELECT pg_temp.outcome($$SELECT pstream_query('sorting', sort => ARRAY[NULL]::text[])$$);
 SELECT (pstream_query('sorting', "limit" => 10000) -> 'num_items')::int AS max_limit_ok;
 
 -- sort field names are data, never SQL
@@ -80,6 +80,6 @@ SELECT pstream_create('custom-time', '{"timestamp": "at"}') IS NOT NULL;
 SELECT pstream_add('custom-time', '[{"_RDA_Id": "x", "at": "2024-01-01"}, {"_RDA_Id": "y", "at": "2023-01-01"}, {"_RDA_Id": "z"}]');
 SELECT data ->> 'at' ~ '^\d{4}-\d\d-\d\dT' AS filled, NOT data ? 'timestamp' AS no_timestamp_field
 FROM pstream_data."custom-time" WHERE id = 'z';
-SELECT jsonb_path_query_array(pstream_query('custom-time', '{at}'), '$.pstream_data[*]._RDA_Id') AS by_at;
+SELECT jsonb_path_query_array(pstream_query('custom-time', sort => '{at}'), '$.pstream_data[*]._RDA_Id') AS by_at;
 SELECT pstream_drop('custom-time', true);
 SELECT pstream_drop('sorting', true);

@@ -210,7 +210,7 @@ foreach my $case (
 	[ 'DELETE', '/api/v2/pstreams', 'GET, POST' ],
 	[ 'POST', '/healthz', 'GET' ],
 	[ 'GET', '/api/v2/pstreams/pstream/bodies', 'PUT, DELETE' ],
-	[ 'DELETE', $data_path, 'POST, GET' ],
+	[ 'PATCH', $data_path, 'POST, GET, PUT, DELETE' ],
 	[ 'PUT', '/api/v2/pstreams/pstream/bodies/stats', 'GET' ],
 	[ 'POST', '/api/v2/pstreams/pstream/bodies/metadata', 'GET' ])
 {

@@ -1,0 +1,265 @@
+/* sql/pstream--0.1.0--0.2.0.sql -- upgrade of the pstream extension from 0.1.0 to 0.2.0 */
+
+\echo Use "ALTER EXTENSION pstream UPDATE TO '0.2.0'" to load this file. \quit
+
+/*
+ * Version 0.2.0 adds CFXQL queries: the readers take a query, a search and
+ * case_sensitive, so their old signatures go; update and delete by query
+ * and cfxql_to_sql() are new.  Stored records and catalogs stay as they are.
+ */
+DROP FUNCTION pstream_list(text[], bigint, integer);
+DROP FUNCTION pstream_query(text, text[], bigint, integer);
+DROP FUNCTION pstream_select(text);
+
+/*
+ * CFXQL support functions: the conditions that cfxql_to_sql() and the readers
+ * compile from a query call them.  Each reads one jsonb value the way a rule of
+ * docs/cfxql.md does and returns NULL for "no match"; all are LANGUAGE sql
+ * with a single SELECT, so PostgreSQL inlines them.  Copied unchanged from
+ * sql/cfxql-support.sql, from the first function on.
+ */
+-- BEGIN cfxql-support.sql
+-- Text of a string, number or boolean as PostgreSQL prints it (1e6 as
+-- 1000000, 80.0 as 80.0); NULL for null, objects, arrays and missing keys.
+CREATE FUNCTION pstream.cfxql_text(value jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT CASE WHEN jsonb_typeof(value) IN ('string', 'number', 'boolean')
+              THEN value #>> '{}' END
+$$;
+
+-- Text of a string value; NULL for anything else.
+CREATE FUNCTION pstream.cfxql_string(value jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT CASE WHEN jsonb_typeof(value) = 'string' THEN value #>> '{}' END
+$$;
+
+-- Numeric value of a string in JSON's number syntax ("80", "-2.5", "1e3";
+-- not " 80", "+5", ".5", "02"); NULL for anything else.  Strings longer
+-- than 1000 characters or with an exponent beyond +-1000 count as
+-- non-numeric, so that the cast below can never fail (numeric input
+-- rejects exponents beyond 1000).
+CREATE FUNCTION pstream.cfxql_numeric_string(value jsonb) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT CASE
+    WHEN jsonb_typeof(value) = 'string'
+         AND length(value #>> '{}') <= 1000
+         AND (value #>> '{}') ~ '^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?0*([0-9]{1,3}|1000))?$'
+    THEN (value #>> '{}')::numeric
+  END
+$$;
+
+-- Numeric value of a number or of a numeric string; NULL otherwise.
+CREATE FUNCTION pstream.cfxql_number(value jsonb) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT CASE jsonb_typeof(value)
+    WHEN 'number' THEN value::numeric
+    ELSE pstream.cfxql_numeric_string(value)
+  END
+$$;
+
+-- Equality of two values (field = field), never NULL: strings by text,
+-- numbers and numeric strings by value, booleans by value or against the
+-- strings "true"/"false" in any ASCII case.  Null, missing, objects and
+-- arrays equal nothing.
+CREATE FUNCTION pstream.cfxql_equal(a jsonb, b jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT coalesce(CASE
+    WHEN jsonb_typeof(a) = 'string' AND jsonb_typeof(b) = 'string' THEN a = b
+    WHEN jsonb_typeof(a) IN ('number', 'string') AND jsonb_typeof(b) IN ('number', 'string')
+      THEN pstream.cfxql_number(a) = pstream.cfxql_number(b)
+    WHEN jsonb_typeof(a) = 'boolean' AND jsonb_typeof(b) = 'boolean' THEN a = b
+    WHEN jsonb_typeof(a) = 'boolean' AND jsonb_typeof(b) = 'string'
+      THEN lower((b #>> '{}') COLLATE "C") = a #>> '{}'
+    WHEN jsonb_typeof(a) = 'string' AND jsonb_typeof(b) = 'boolean'
+      THEN lower((a #>> '{}') COLLATE "C") = b #>> '{}'
+  END, false)
+$$;
+
+-- The same with strings compared after lower() in the database's locale.
+CREATE FUNCTION pstream.cfxql_equal_ci(a jsonb, b jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT CASE
+    WHEN jsonb_typeof(a) = 'string' AND jsonb_typeof(b) = 'string'
+      THEN lower(a #>> '{}') = lower(b #>> '{}')
+    ELSE pstream.cfxql_equal(a, b)
+  END
+$$;
+
+-- Order of two values (field > field): -1, 0 or 1, or NULL when they do
+-- not compare.  Numerically when both are numbers or numeric strings,
+-- bytewise when both are strings (and not both numeric).
+CREATE FUNCTION pstream.cfxql_compare(a jsonb, b jsonb) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT coalesce(
+    sign(pstream.cfxql_number(a) - pstream.cfxql_number(b))::integer,
+    CASE WHEN jsonb_typeof(a) = 'string' AND jsonb_typeof(b) = 'string' THEN
+      CASE WHEN (a #>> '{}') COLLATE "C" < (b #>> '{}') THEN -1
+           WHEN (a #>> '{}') = (b #>> '{}') THEN 0
+           ELSE 1 END
+    END)
+$$;
+
+-- A string in the ISO form as a time: YYYY-MM-DD, optionally T (or t, or a
+-- space) and HH:MM[:SS[.fraction of up to 9 digits]], then optionally Z,
+-- +HH:MM or +HHMM (offsets up to 15:59).  No zone means UTC.  Returns NULL
+-- for anything else, including impossible dates such as 2024-02-30.  The
+-- nested CASE makes sure that the casts only see validated text.
+CREATE FUNCTION pstream.cfxql_time_text(value text) RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+  SELECT CASE
+    WHEN value ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,9})?)?([Zz]|[+-](0[0-9]|1[0-5]):?[0-5][0-9])?)?$'
+         AND substr(value, 1, 4) <> '0000'
+    THEN CASE
+      WHEN substr(value, 9, 2)::integer <=
+           CASE substr(value, 6, 2)::integer
+             WHEN 2 THEN
+               CASE WHEN (substr(value, 1, 4)::integer % 4 = 0
+                          AND substr(value, 1, 4)::integer % 100 <> 0)
+                         OR substr(value, 1, 4)::integer % 400 = 0
+                    THEN 29 ELSE 28 END
+             WHEN 4 THEN 30 WHEN 6 THEN 30 WHEN 9 THEN 30 WHEN 11 THEN 30
+             ELSE 31
+           END
+      THEN CASE
+        WHEN length(value) > 10 AND value ~ '([Zz]|[+-][0-9]{2}:?[0-9]{2})$'
+          THEN value::timestamptz
+        ELSE value::timestamp AT TIME ZONE 'UTC'
+      END
+    END
+  END
+$$;
+
+-- Microseconds since the Unix epoch as a time, or NULL outside
+-- PostgreSQL's timestamp range (4714-11-24 BC to 294276 AD).  Whole days
+-- and the rest are added separately, so every step stays exact (float8
+-- seconds, as in to_timestamp(), lose microseconds after about 2255).
+CREATE FUNCTION pstream.cfxql_time_micros(micros numeric) RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+  SELECT CASE
+    WHEN micros >= -210866803200000000 AND micros < 9224318016000000000
+    THEN (timestamp '1970-01-01 00:00:00'
+          + div(micros, 86400000000)::integer * interval '1 day'
+          + mod(micros, 86400000000)::float8 * interval '1 microsecond')
+         AT TIME ZONE 'UTC'
+  END
+$$;
+
+-- A value as a time: an ISO string (above) or a number of milliseconds
+-- since the Unix epoch, rounded to microseconds half away from zero.
+-- NULL for anything else.
+-- NOTE: the ISO branch runs two regular expressions per value; a C
+-- function would be several times faster on time-heavy queries.
+CREATE FUNCTION pstream.cfxql_time(value jsonb) RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+  SELECT CASE jsonb_typeof(value)
+    WHEN 'string' THEN pstream.cfxql_time_text(value #>> '{}')
+    WHEN 'number' THEN pstream.cfxql_time_micros(round(value::numeric * 1000))
+  END
+$$;
+
+-- The statement's start plus an interval, with days, months and years
+-- stepped on the UTC calendar (whatever the session's TimeZone).
+CREATE FUNCTION pstream.cfxql_now_plus(shift interval) RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+  SELECT ((statement_timestamp() AT TIME ZONE 'UTC') + shift) AT TIME ZONE 'UTC'
+$$;
+
+-- Start of the UTC day, week (from Monday), month or year that contains
+-- the statement's start, moved by steps units: ('day', -1) is the start
+-- of yesterday, ('week', 1) the end of this week.
+CREATE FUNCTION pstream.cfxql_period_start(unit text, steps integer) RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+  SELECT (date_trunc(unit, statement_timestamp() AT TIME ZONE 'UTC')
+          + steps * ('1 ' || unit)::interval) AT TIME ZONE 'UTC'
+$$;
+
+-- The record's top-level numeric strings converted to numbers, as an object
+-- ({"port": "80.0", "s": "x"} gives {"port": 80.0}).  The compiler turns
+-- "port = 80" into pstream.cfxql_numeric_strings(data) @> '{"port": 80}',
+-- which the GIN index on this expression of every data table serves.  This
+-- C version replaces the SQL reference definition of cfxql-support.sql with
+-- the same result, because it runs for every stored record.
+CREATE FUNCTION pstream.cfxql_numeric_strings(record jsonb) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pstream_cfxql_numeric_strings'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- END cfxql-support.sql
+
+CREATE FUNCTION pstream_list(cfxql text DEFAULT NULL, search text DEFAULT NULL, sort text[] DEFAULT NULL,
+	"offset" bigint DEFAULT NULL, "limit" integer DEFAULT NULL, case_sensitive boolean DEFAULT true)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pstream_list'
+LANGUAGE C CALLED ON NULL INPUT STABLE;
+COMMENT ON FUNCTION pstream_list(text, text, text[], bigint, integer, boolean) IS 'lists the pstreams that match a CFXQL query and a search as a table report with rows under "pstreams"';
+
+CREATE FUNCTION pstream_query(name text, cfxql text DEFAULT NULL, search text DEFAULT NULL, sort text[] DEFAULT NULL,
+	group_by text[] DEFAULT NULL, aggs text[] DEFAULT NULL, "offset" bigint DEFAULT NULL, "limit" integer DEFAULT NULL,
+	case_sensitive boolean DEFAULT true)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pstream_query'
+LANGUAGE C CALLED ON NULL INPUT STABLE;
+COMMENT ON FUNCTION pstream_query(text, text, text, text[], text[], text[], bigint, integer, boolean) IS 'reads the records that match a CFXQL query and a search as a table report with rows under "pstream_data"';
+
+CREATE FUNCTION pstream_select(name text, cfxql text DEFAULT NULL, case_sensitive boolean DEFAULT true)
+RETURNS SETOF jsonb
+AS 'MODULE_PATHNAME', 'pstream_select'
+LANGUAGE C CALLED ON NULL INPUT STABLE;
+COMMENT ON FUNCTION pstream_select(text, text, boolean) IS 'returns the records of a pstream that match a CFXQL query, newest first';
+
+CREATE FUNCTION pstream_update(name text, cfxql text, data jsonb, conflicts text DEFAULT 'abort',
+	case_sensitive boolean DEFAULT true)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pstream_update'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+COMMENT ON FUNCTION pstream_update(text, text, jsonb, text, boolean) IS 'sets the top-level keys of data on every record that matches a CFXQL query; returns the counts';
+
+CREATE FUNCTION pstream_delete(name text, cfxql text, conflicts text DEFAULT 'abort',
+	case_sensitive boolean DEFAULT true)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pstream_delete'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+COMMENT ON FUNCTION pstream_delete(text, text, text, boolean) IS 'deletes every record that matches a CFXQL query; returns the counts';
+
+CREATE FUNCTION cfxql_to_sql(cfxql text, case_sensitive boolean DEFAULT true)
+RETURNS text
+AS 'MODULE_PATHNAME', 'pstream_cfxql_to_sql'
+LANGUAGE C CALLED ON NULL INPUT STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION cfxql_to_sql(text, boolean) IS 'returns the SQL condition over the jsonb column "data" that a CFXQL query compiles to';
+
+-- Data tables of 0.1.0, including those kept by a drop, get the index that
+-- serves number equality ("port = 80").  Index names follow the extension's
+-- rule: "<table>:<suffix>", or a prefix and a hash when that passes 63 bytes.
+DO $$
+DECLARE
+	data_table record;
+	index_name text;
+BEGIN
+	FOR data_table IN
+		SELECT c.relname
+		FROM pg_catalog.pg_class c
+		JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = 'pstream_data' AND c.relkind IN ('r', 'p')
+	LOOP
+		IF octet_length(data_table.relname) + length(':numbers') < 64 THEN
+			index_name := data_table.relname || ':numbers';
+		ELSE
+			index_name := left(data_table.relname, 40) || '~'
+				|| left(md5(data_table.relname), 8) || ':numbers';
+		END IF;
+		EXECUTE format('CREATE INDEX %I ON pstream_data.%I USING gin '
+					   '(pstream.cfxql_numeric_strings(data) jsonb_path_ops)',
+					   index_name, data_table.relname);
+	END LOOP;
+END
+$$;
