@@ -124,6 +124,8 @@ typedef struct PstreamReport
 	Oid			source_param_type;	/* InvalidOid when $9 is unused */
 	Datum		source_param;
 	const char *search;			/* echoed as "search"; NULL when unset */
+	List	   *aggregate_names;	/* of char *: columns typed NUMBER */
+	bool		materialize_source; /* compute source_sql once, for group rows */
 	List	   *projection_fields;	/* of char *; NIL: whole records */
 	List	   *projection_names;	/* of char *, parallel to projection_fields */
 	int64		offset;
@@ -134,6 +136,16 @@ extern void pstream_check_paging(int64 offset, int32 limit);
 extern List *pstream_parse_sort(ArrayType *sort);
 extern Datum pstream_build_report(PstreamReport *report);
 extern char *pstream_projection_expression(int fields_param, int names_param);
+
+/* pstream_search.c */
+extern bool pstream_search_index_exists(void);
+extern bool pstream_table_has_search_index(const char *table_name);
+extern const char *pstream_search_condition(bool case_insensitive, bool with_index);
+extern char *pstream_search_index_sql(const char *index_name, const char *table);
+
+/* pstream_group.c */
+extern char *pstream_group_source(const char *source_sql, ArrayType *group_by, ArrayType *aggs,
+								  List **aggregate_names);
 
 /* Parameter numbers of the report statement that source_sql may use. */
 #define PSTREAM_REPORT_SEARCH_PARAM 12

@@ -145,6 +145,8 @@ create_data_table(const char *name, const char *table_name)
 		execute_ddl(psprintf("CREATE INDEX %s ON %s USING gin "
 							 "(pstream.cfxql_numeric_strings(data) jsonb_path_ops)",
 							 quoted_index_name(table_name, "numbers"), table));
+	if (pstream_search_index_exists())
+		execute_ddl(pstream_search_index_sql(quoted_index_name(table_name, "search"), table));
 	execute_ddl(psprintf("CREATE INDEX %s ON %s (ts)",
 						 quoted_index_name(table_name, "ts"), table));
 	execute_ddl(psprintf("CREATE TRIGGER count_inserts AFTER INSERT ON %s "

@@ -76,35 +76,30 @@ paging_args(FunctionCallInfo fcinfo, int n, PstreamReport *report)
 	pstream_check_paging(report->offset, report->limit);
 }
 
-/* Raise 0A000 if a group_by or aggs argument is set: grouping comes later. */
-static void
-reject_grouping(FunctionCallInfo fcinfo, int n, const char *parameter)
+/* Return a text[] argument, or NULL when it is NULL. */
+static ArrayType *
+array_arg(FunctionCallInfo fcinfo, int n)
 {
-	ArrayType  *array;
-
-	if (PG_ARGISNULL(n))
-		return;
-	array = PG_GETARG_ARRAYTYPE_P(n);
-	if (ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array)) == 0)
-		return;
-
-	/* TODO: grouping and aggregates are a later change of the contract. */
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("%s is not supported yet", parameter)));
+	return PG_ARGISNULL(n) ? NULL : PG_GETARG_ARRAYTYPE_P(n);
 }
 
 /*
  * Set the search of the report; an empty search text counts as none.
- * Returns the SQL condition to AND with the filter, or NULL.
+ * Returns the SQL condition to AND with the filter, or NULL.  When
+ * data_table is set and has a search index, the condition starts with the
+ * candidate filter that the index serves.
  */
 static const char *
-apply_search(PstreamReport *report, char *search, bool case_insensitive)
+apply_search(PstreamReport *report, char *search, bool case_insensitive,
+			 const char *data_table)
 {
+	bool		with_index;
+
 	if (search == NULL || search[0] == '\0')
 		return NULL;
 	report->search = search;
-	return case_insensitive ? PSTREAM_SEARCH_SQL_CI : PSTREAM_SEARCH_SQL_CS;
+	with_index = data_table != NULL && pstream_table_has_search_index(data_table);
+	return pstream_search_condition(case_insensitive, with_index);
 }
 
 /* Build "SELECT id, ts, data FROM <from> WHERE <filter> [AND <search>]". */
@@ -147,7 +142,7 @@ pstream_list(PG_FUNCTION_ARGS)
 	filter = pstream_compile_filter(old_signature ? NULL : text_arg(fcinfo, 0), case_sensitive);
 	report.sort = sort_arg(fcinfo, old_signature ? 0 : 2);
 	paging_args(fcinfo, old_signature ? 1 : 3, &report);
-	search_sql = apply_search(&report, old_signature ? NULL : text_arg(fcinfo, 1), true);
+	search_sql = apply_search(&report, old_signature ? NULL : text_arg(fcinfo, 1), true, NULL);
 	apply_projection(&report, filter);
 
 	report.rows_key = "pstreams";
@@ -179,8 +174,8 @@ search_ignores_case(Jsonb *attributes)
  *               group_by text[], aggs text[], offset bigint, limit integer,
  *               case_sensitive boolean) returns jsonb
  *
- * One page of the matching records; the pstream's time field sorts by the ts
- * column.
+ * One page of the matching records, or of their group rows when group_by
+ * or aggs is set; the pstream's time field sorts records by the ts column.
  */
 Datum
 pstream_query(PG_FUNCTION_ARGS)
@@ -192,13 +187,9 @@ pstream_query(PG_FUNCTION_ARGS)
 	PstreamFilter *filter;
 	PstreamInfo *info;
 	const char *search_sql;
+	char	   *group_sql = NULL;
 	Datum		result;
 
-	if (!old_signature)
-	{
-		reject_grouping(fcinfo, 4, "group_by");
-		reject_grouping(fcinfo, 5, "aggs");
-	}
 	filter = pstream_compile_filter(old_signature ? NULL : text_arg(fcinfo, 1), case_sensitive);
 	report.sort = sort_arg(fcinfo, old_signature ? 1 : 3);
 	paging_args(fcinfo, old_signature ? 2 : 6, &report);
@@ -207,12 +198,23 @@ pstream_query(PG_FUNCTION_ARGS)
 	SPI_connect();
 	info = pstream_lookup(name, PSTREAM_LOCK_NONE);
 	search_sql = apply_search(&report, old_signature ? NULL : text_arg(fcinfo, 2),
-							  search_ignores_case(info->attributes));
+							  search_ignores_case(info->attributes), info->table_name);
 
 	report.rows_key = "pstream_data";
 	report.title = info->name;
 	report.source_sql = filtered_source(info->qualified_table, filter, search_sql);
 	report.time_field = pstream_time_field(info->attributes);
+	if (!old_signature)
+		group_sql = pstream_group_source(report.source_sql, array_arg(fcinfo, 4),
+										 array_arg(fcinfo, 5), &report.aggregate_names);
+
+	/* Group rows sort by their own fields: none of them is the record time. */
+	if (group_sql != NULL)
+	{
+		report.source_sql = group_sql;
+		report.time_field = NULL;
+		report.materialize_source = true;
+	}
 	report.columns_table = info->table_name;
 	report.key_fields = pstream_unique_keys(info->attributes);
 

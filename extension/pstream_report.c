@@ -4,8 +4,9 @@
  * A report is built by one SQL statement: a CTE "src" of (id, ts, data) rows,
  * a CTE "page" with the sorted rows of the requested page, and a
  * jsonb_build_object() of the envelope around them.  Sort field names are
- * bound parameters ($13, $14, ...), never SQL text, and so are the fields and
- * names of a projection ($10 and $11) and the search text ($12).
+ * bound parameters ($14, $15, ...), never SQL text.  So are the fields and
+ * names of a projection ($10 and $11) and the search text ($12).  $13 lists
+ * the aggregate columns of a grouped read, which the column list types NUMBER.
  *
  * A projection builds each returned row from the listed fields (null for a
  * missing one) under their output names, and the column list then follows
@@ -28,7 +29,8 @@
 
 #define PROJECTION_FIELDS_PARAM 10
 #define PROJECTION_NAMES_PARAM 11
-#define FIRST_SORT_PARAM 13
+#define AGGREGATE_NAMES_PARAM 13
+#define FIRST_SORT_PARAM 14
 
 /* Raise 22023 unless offset >= 0 and limit is in 1..PSTREAM_LIMIT_MAX. */
 void
@@ -155,7 +157,8 @@ append_column_list(StringInfo sql, PstreamReport *report)
 {
 	const char *definition =
 		"jsonb_build_object('id', cols.k, 'identifier', cols.k, 'title', cols.k, "
-		"'type', CASE WHEN $6::text IS NULL THEN pstream.mapped_type(cols.f) "
+		"'type', CASE WHEN cols.field = ANY ($13::text[]) THEN 'NUMBER' "
+		"WHEN $6::text IS NULL THEN pstream.mapped_type(cols.f) "
 		"ELSE coalesce(pstream.mapped_type(c.type_flags), 'TEXT') END, "
 		"'key', cols.field = ANY ($7::text[]), "
 		"'sortable', true, 'hidden', false, 'visible', true)";
@@ -185,11 +188,12 @@ build_report_sql(PstreamReport *report)
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
-					 "WITH src AS NOT MATERIALIZED (%s), "
+					 "WITH src AS %s (%s), "
 					 "page AS MATERIALIZED (SELECT id, ts, data FROM src ORDER BY %s OFFSET $1 LIMIT $2), "
 					 "total AS (SELECT count(*) AS n FROM src), "
 					 "cols AS (SELECT e.key AS k, bit_or(pstream.value_type_flag(e.value)) AS f "
 					 "FROM page, jsonb_each(page.data) AS e GROUP BY e.key) ",
+					 report->materialize_source ? "MATERIALIZED" : "NOT MATERIALIZED",
 					 report->source_sql, order_by);
 
 	appendStringInfo(&sql,
@@ -267,6 +271,9 @@ pstream_build_report(PstreamReport *report)
 		values[PSTREAM_REPORT_SEARCH_PARAM - 1] = CStringGetTextDatum(report->search);
 	else
 		nulls[PSTREAM_REPORT_SEARCH_PARAM - 1] = 'n';
+
+	types[AGGREGATE_NAMES_PARAM - 1] = TEXTARRAYOID;
+	values[AGGREGATE_NAMES_PARAM - 1] = pstream_text_array(report->aggregate_names);
 
 	i = FIRST_SORT_PARAM - 1;
 	foreach(lc, report->sort)

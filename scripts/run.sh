@@ -50,8 +50,11 @@ psql_admin=(psql -X -q -v ON_ERROR_STOP=1 -h "$socket_dir" -p "$PG_PORT")
 if [[ -z $(as_run_user "${psql_admin[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'") ]]; then
 	as_run_user createdb -h "$socket_dir" -p "$PG_PORT" "$DATABASE"
 fi
+# pg_trgm comes first, so that every pstream gets the trigram index that
+# serves `search` (pstream works without it, with slower searches).
 as_run_user "${psql_admin[@]}" -d "$DATABASE" \
 	-c 'SET client_min_messages = warning' \
+	-c 'CREATE EXTENSION IF NOT EXISTS pg_trgm' \
 	-c 'CREATE EXTENSION IF NOT EXISTS pstream' \
 	-c 'ALTER EXTENSION pstream UPDATE'
 

@@ -1,143 +1,366 @@
 /*
  * config.c
- *      Command-line options of pstreamd.
+ *      Options of pstreamd: command line, environment and config file.
  *
  * Every option has a default, so pstreamd runs without any: it listens on
- * 127.0.0.1:8080 and connects with libpq's PG* environment variables.
+ * 127.0.0.1:8080 and connects with libpq's PG* environment variables. Each
+ * option --NAME is also the environment variable PSTREAMD_<NAME> (upper
+ * case, "-" as "_") and the line "NAME = value" of the config file. The
+ * sources apply in the order default, config file, environment, command
+ * line, so the command line wins. Every value is checked by the same
+ * function whatever its source, and an invalid one stops the start-up.
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
 
 #include "log.h"
 
-#define DEFAULT_LISTEN_ADDRESS "127.0.0.1"
-#define DEFAULT_PORT 8080
-#define DEFAULT_POOL_SIZE 8
-#define DEFAULT_MAX_BODY (64 * 1024 * 1024)
-#define DEFAULT_PURGE_INTERVAL 300
+enum option_kind
+{
+	OPTION_TEXT,
+	OPTION_INTEGER,
+	OPTION_LOG_FORMAT
+};
 
-/* Upper bounds that catch typos; none of them is a limit of the design. */
-#define MAX_POOL_SIZE 1000
-#define MAX_PURGE_INTERVAL (365 * 24 * 3600)
-
-static const char usage_text[] =
-"pstreamd serves the persistent-streams REST API over HTTP on top of the\n"
-"pstream extension of PostgreSQL.\n"
-"\n"
-"Usage: pstreamd [OPTION]...\n"
-"\n"
-"Options:\n"
-"  --listen=ADDRESS         numeric IPv4 or IPv6 address to listen on\n"
-"                           (default 127.0.0.1)\n"
-"  --port=PORT              TCP port to listen on (default 8080)\n"
-"  --db=CONNINFO            libpq connection string; empty uses the PG*\n"
-"                           environment variables (default empty)\n"
-"  --pool-size=N            number of database connections, which is also\n"
-"                           the maximum number of requests that run SQL at\n"
-"                           once (default 8)\n"
-"  --max-body=BYTES         maximum request body size in bytes; larger\n"
-"                           bodies get 413 (default 67108864, 64 MiB)\n"
-"  --purge-interval=SECONDS seconds between retention purges; 0 disables\n"
-"                           the purge (default 300)\n"
-"  --help                   print this help and exit\n"
-"  --version                print the version and exit\n";
+struct option_definition
+{
+	const char *name;
+	enum option_kind kind;
+	long long	min;			/* range of an OPTION_INTEGER */
+	long long	max;
+	const char *default_text;
+	const char *help;			/* what it sets, its unit and default */
+};
 
 /*
- * Parse a decimal integer option value between min and max, logging an
- * error that names the option when it is not one.
+ * The upper bounds catch typos; none of them is a limit of the design.
+ * The order is that of --help.
+ */
+static const struct option_definition definitions[] = {
+	{"listen", OPTION_TEXT, 0, 0, "127.0.0.1",
+	"numeric IPv4 or IPv6 address to listen on (default 127.0.0.1)"},
+	{"port", OPTION_INTEGER, 1, 65535, "8080",
+	"TCP port to listen on (default 8080)"},
+	{"db", OPTION_TEXT, 0, 0, "",
+	"libpq connection string or URI; empty uses the PG* environment variables (default empty)"},
+	{"pool-size", OPTION_INTEGER, 1, 1000, "8",
+	"database connections, which is also the number of requests that run SQL at once (default 8)"},
+	{"max-body", OPTION_INTEGER, 0, INT64_MAX / 2, "67108864",
+	"maximum request body in bytes; larger bodies get 413 (default 67108864, 64 MiB)"},
+	{"max-connections", OPTION_INTEGER, 1, 100000, "1000",
+	"maximum open HTTP connections; further connections are closed at once (default 1000)"},
+	{"connection-timeout", OPTION_INTEGER, 1, 86400, "60",
+	"seconds a connection may stay idle, or send nothing, before it is closed (default 60)"},
+	{"statement-timeout", OPTION_INTEGER, 0, INT32_MAX, "0",
+	"milliseconds a request's SQL statement may run before it is canceled with 503; 0 means no limit (default 0)"},
+	{"shutdown-timeout", OPTION_INTEGER, 0, 86400, "30",
+	"seconds that requests in flight get to finish after SIGTERM or SIGINT (default 30)"},
+	{"purge-interval", OPTION_INTEGER, 0, 365 * 24 * 3600, "300",
+	"seconds between retention purges; 0 disables the purge (default 300)"},
+	{"log-format", OPTION_LOG_FORMAT, 0, 0, "text",
+	"text or json: the format of log lines (default text)"},
+	{"log-file", OPTION_TEXT, 0, 0, "",
+	"file that log lines are appended to, reopened on SIGHUP; empty means stderr (default empty)"},
+};
+
+#define OPTION_COUNT (sizeof(definitions) / sizeof(definitions[0]))
+
+/* Strings copied from the config file, freed by config_free. */
+static char **owned_strings;
+static size_t owned_count;
+
+/* Copy text and keep it until config_free; NULL when out of memory. */
+static const char *
+keep_string(const char *text)
+{
+	char	  **grown = realloc(owned_strings,
+								(owned_count + 1) * sizeof(*owned_strings));
+	char	   *copy = strdup(text);
+
+	if (grown == NULL || copy == NULL)
+	{
+		free(copy);
+		if (grown != NULL)
+			owned_strings = grown;
+		return NULL;
+	}
+	owned_strings = grown;
+	owned_strings[owned_count++] = copy;
+	return copy;
+}
+
+void
+config_free(void)
+{
+	for (size_t i = 0; i < owned_count; i++)
+		free(owned_strings[i]);
+	free(owned_strings);
+	owned_strings = NULL;
+	owned_count = 0;
+}
+
+static const struct option_definition *
+find_definition(const char *name)
+{
+	for (size_t i = 0; i < OPTION_COUNT; i++)
+	{
+		if (strcmp(definitions[i].name, name) == 0)
+			return &definitions[i];
+	}
+	return NULL;
+}
+
+/*
+ * Check value and store it in config. label names the option where it was
+ * given ("--port", "PSTREAMD_PORT", or the name and the config file line),
+ * for the error message. Returns -1 after logging an invalid value.
  */
 static int
-parse_integer(const char *option, const char *value, long long min,
-			  long long max, long long *result)
+set_option(struct config *config, const struct option_definition *definition,
+		   const char *value, const char *label)
+{
+	const char *name = definition->name;
+	long long	number = 0;
+
+	if (definition->kind == OPTION_INTEGER)
+	{
+		char	   *end;
+
+		errno = 0;
+		number = strtoll(value, &end, 10);
+		if (errno != 0 || end == value || *end != '\0' ||
+			number < definition->min || number > definition->max)
+		{
+			log_error("invalid value for %s: \"%s\" (expected an integer from %lld to %lld)",
+					  label, value, definition->min, definition->max);
+			return -1;
+		}
+	}
+
+	if (strcmp(name, "listen") == 0)
+		config->listen_address = value;
+	else if (strcmp(name, "port") == 0)
+		config->port = (uint16_t) number;
+	else if (strcmp(name, "db") == 0)
+		config->conninfo = value;
+	else if (strcmp(name, "pool-size") == 0)
+		config->pool_size = (int) number;
+	else if (strcmp(name, "max-body") == 0)
+		config->max_body = (size_t) number;
+	else if (strcmp(name, "max-connections") == 0)
+		config->max_connections = (unsigned int) number;
+	else if (strcmp(name, "connection-timeout") == 0)
+		config->connection_timeout = (unsigned int) number;
+	else if (strcmp(name, "statement-timeout") == 0)
+		config->statement_timeout = (unsigned int) number;
+	else if (strcmp(name, "shutdown-timeout") == 0)
+		config->shutdown_timeout = (unsigned int) number;
+	else if (strcmp(name, "purge-interval") == 0)
+		config->purge_interval = (unsigned int) number;
+	else if (strcmp(name, "log-file") == 0)
+		config->log_file = value;
+	else if (strcmp(name, "log-format") == 0)
+	{
+		if (strcmp(value, "text") != 0 && strcmp(value, "json") != 0)
+		{
+			log_error("invalid value for %s: \"%s\" (expected text or json)",
+					  label, value);
+			return -1;
+		}
+		config->log_json = strcmp(value, "json") == 0;
+	}
+	return 0;
+}
+
+/* Remove leading and trailing white space in place. */
+static char *
+trim(char *text)
 {
 	char	   *end;
-	long long	number;
 
-	errno = 0;
-	number = strtoll(value, &end, 10);
-	if (errno != 0 || end == value || *end != '\0' ||
-		number < min || number > max)
+	while (isspace((unsigned char) *text))
+		text++;
+	end = text + strlen(text);
+	while (end > text && isspace((unsigned char) end[-1]))
+		end--;
+	*end = '\0';
+	return text;
+}
+
+/*
+ * Read "name = value" lines. Blank lines and lines starting with "#" are
+ * skipped; the value is taken as it is after trimming (no quotes).
+ */
+static int
+read_config_file(struct config *config, const char *path)
+{
+	FILE	   *file = fopen(path, "r");
+	char		line[4096];
+	int			line_number = 0;
+	int			status = 0;
+
+	if (file == NULL)
 	{
-		log_error("invalid value for --%s: \"%s\" (expected an integer from %lld to %lld)",
-				  option, value, min, max);
+		log_error("could not open config file \"%s\": %s", path,
+				  strerror(errno));
 		return -1;
 	}
-	*result = number;
+
+	while (status == 0 && fgets(line, sizeof(line), file) != NULL)
+	{
+		char	   *text = trim(line);
+		char	   *equals = strchr(text, '=');
+		const struct option_definition *definition;
+		char		source[300];
+		char		label[400];
+		const char *value;
+
+		line_number++;
+		if (*text == '\0' || *text == '#')
+			continue;
+		snprintf(source, sizeof(source), "config file \"%s\" line %d",
+				 path, line_number);
+		if (equals == NULL)
+		{
+			log_error("invalid line in %s: expected name = value", source);
+			status = -1;
+			break;
+		}
+		*equals = '\0';
+		definition = find_definition(trim(text));
+		if (definition == NULL)
+		{
+			log_error("unknown option \"%s\" in %s", trim(text), source);
+			status = -1;
+			break;
+		}
+		value = keep_string(trim(equals + 1));
+		if (value == NULL)
+		{
+			log_error("out of memory reading %s", source);
+			status = -1;
+			break;
+		}
+		snprintf(label, sizeof(label), "%s in %s", definition->name, source);
+		status = set_option(config, definition, value, label);
+	}
+	fclose(file);
+	return status;
+}
+
+/* Apply the PSTREAMD_<NAME> environment variables that are set. */
+static int
+read_environment(struct config *config)
+{
+	for (size_t i = 0; i < OPTION_COUNT; i++)
+	{
+		char		variable[64] = "PSTREAMD_";
+		size_t		length = strlen(variable);
+		const char *value;
+
+		for (const char *c = definitions[i].name; *c != '\0'; c++)
+			variable[length++] = *c == '-' ? '_' : (char) toupper((unsigned char) *c);
+		variable[length] = '\0';
+
+		value = getenv(variable);
+		if (value != NULL &&
+			set_option(config, &definitions[i], value, variable) < 0)
+			return -1;
+	}
 	return 0;
+}
+
+static void
+print_help(void)
+{
+	printf("pstreamd serves the persistent-streams REST API over HTTP on top of the\n"
+		   "pstream extension of PostgreSQL.\n\n"
+		   "Usage: pstreamd [OPTION]...\n\n"
+		   "Each option --NAME=VALUE can also be given as the environment variable\n"
+		   "PSTREAMD_<NAME> (upper case, \"-\" as \"_\") or as a line \"NAME = VALUE\" of the\n"
+		   "config file. The command line wins over the environment, which wins over\n"
+		   "the config file.\n\nOptions:\n");
+	for (size_t i = 0; i < OPTION_COUNT; i++)
+		printf("  --%s=VALUE\n      %s\n", definitions[i].name,
+			   definitions[i].help);
+	printf("  --config=FILE\n      config file to read; also PSTREAMD_CONFIG (default none)\n"
+		   "  --help\n      print this help and exit\n"
+		   "  --version\n      print the version and exit\n");
 }
 
 enum config_result
 config_parse(int argc, char **argv, struct config *config)
 {
-	static const struct option options[] = {
-		{"listen", required_argument, NULL, 'l'},
-		{"port", required_argument, NULL, 'p'},
-		{"db", required_argument, NULL, 'd'},
-		{"pool-size", required_argument, NULL, 's'},
-		{"max-body", required_argument, NULL, 'b'},
-		{"purge-interval", required_argument, NULL, 'i'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}
-	};
+	struct option options[OPTION_COUNT + 4];
+	const char *config_file = getenv("PSTREAMD_CONFIG");
 	int			option;
-	long long	number;
+	int			index;
 
-	config->listen_address = DEFAULT_LISTEN_ADDRESS;
-	config->port = DEFAULT_PORT;
-	config->conninfo = "";
-	config->pool_size = DEFAULT_POOL_SIZE;
-	config->max_body = DEFAULT_MAX_BODY;
-	config->purge_interval = DEFAULT_PURGE_INTERVAL;
-
-	/* getopt's own messages for unknown options go to stderr; keep them. */
-	while ((option = getopt_long(argc, argv, "", options, NULL)) != -1)
+	for (size_t i = 0; i < OPTION_COUNT; i++)
 	{
-		switch (option)
+		options[i] = (struct option) {definitions[i].name, required_argument, NULL, 0};
+		if (set_option(config, &definitions[i], definitions[i].default_text,
+					   definitions[i].name) < 0)
+			return CONFIG_EXIT_ERROR;
+	}
+	options[OPTION_COUNT] = (struct option) {"config", required_argument, NULL, 'c'};
+	options[OPTION_COUNT + 1] = (struct option) {"help", no_argument, NULL, 'h'};
+	options[OPTION_COUNT + 2] = (struct option) {"version", no_argument, NULL, 'V'};
+	options[OPTION_COUNT + 3] = (struct option) {NULL, 0, NULL, 0};
+
+	/*
+	 * First pass: only --help, --version and --config, because the config
+	 * file applies before the environment and the other options.
+	 */
+	opterr = 0;
+	while ((option = getopt_long(argc, argv, "", options, &index)) != -1)
+	{
+		if (option == 'h')
 		{
-			case 'l':
-				config->listen_address = optarg;
-				break;
-			case 'p':
-				if (parse_integer("port", optarg, 1, 65535, &number) < 0)
-					return CONFIG_EXIT_ERROR;
-				config->port = (uint16_t) number;
-				break;
-			case 'd':
-				config->conninfo = optarg;
-				break;
-			case 's':
-				if (parse_integer("pool-size", optarg, 1, MAX_POOL_SIZE,
-								  &number) < 0)
-					return CONFIG_EXIT_ERROR;
-				config->pool_size = (int) number;
-				break;
-			case 'b':
-				if (parse_integer("max-body", optarg, 0, SIZE_MAX / 2,
-								  &number) < 0)
-					return CONFIG_EXIT_ERROR;
-				config->max_body = (size_t) number;
-				break;
-			case 'i':
-				if (parse_integer("purge-interval", optarg, 0,
-								  MAX_PURGE_INTERVAL, &number) < 0)
-					return CONFIG_EXIT_ERROR;
-				config->purge_interval = (unsigned int) number;
-				break;
-			case 'h':
-				fputs(usage_text, stdout);
-				return CONFIG_EXIT_OK;
-			case 'V':
-				fputs("pstreamd " PSTREAMD_VERSION "\n", stdout);
-				return CONFIG_EXIT_OK;
-			default:
-				log_error("invalid command-line option; run pstreamd --help for the list");
+			print_help();
+			return CONFIG_EXIT_OK;
+		}
+		if (option == 'V')
+		{
+			printf("pstreamd %s\n", PSTREAMD_VERSION);
+			return CONFIG_EXIT_OK;
+		}
+		if (option == 'c')
+			config_file = optarg;
+	}
+
+	if (config_file != NULL && config_file[0] != '\0' &&
+		read_config_file(config, config_file) < 0)
+		return CONFIG_EXIT_ERROR;
+	if (read_environment(config) < 0)
+		return CONFIG_EXIT_ERROR;
+
+	/* Second pass: every other option, with getopt's own messages. */
+	optind = 1;
+	opterr = 1;
+	while ((option = getopt_long(argc, argv, "", options, &index)) != -1)
+	{
+		if (option == 0)
+		{
+			char		source[80];
+
+			snprintf(source, sizeof(source), "--%s", definitions[index].name);
+			if (set_option(config, &definitions[index], optarg, source) < 0)
 				return CONFIG_EXIT_ERROR;
+		}
+		else if (option == '?' || option == ':')
+		{
+			log_error("invalid command-line option; run pstreamd --help for the list");
+			return CONFIG_EXIT_ERROR;
 		}
 	}
 
@@ -148,4 +371,55 @@ config_parse(int argc, char **argv, struct config *config)
 		return CONFIG_EXIT_ERROR;
 	}
 	return CONFIG_RUN;
+}
+
+/*
+ * Format conninfo for the log with its password replaced by "********".
+ * libpq parses both the keyword=value and the URI form.
+ */
+static void
+mask_conninfo(const char *conninfo, char *buffer, size_t size)
+{
+	PQconninfoOption *options = PQconninfoParse(conninfo, NULL);
+	size_t		used = 0;
+
+	buffer[0] = '\0';
+	if (options == NULL)
+	{
+		snprintf(buffer, size, "(unparsable connection string)");
+		return;
+	}
+	for (PQconninfoOption *o = options; o->keyword != NULL; o++)
+	{
+		const char *value = o->val;
+		int			written;
+
+		if (value == NULL)
+			continue;
+		if (strcmp(o->keyword, "password") == 0)
+			value = "********";
+		written = snprintf(buffer + used, size - used, "%s%s='%s'",
+						   used > 0 ? " " : "", o->keyword, value);
+		if (written < 0 || (size_t) written >= size - used)
+			break;
+		used += (size_t) written;
+	}
+	PQconninfoFree(options);
+}
+
+void
+config_log(const struct config *config)
+{
+	char		conninfo[1024];
+
+	mask_conninfo(config->conninfo, conninfo, sizeof(conninfo));
+	log_info("pstreamd %s starting with listen=%s port=%u db=\"%s\" pool-size=%d "
+			 "max-body=%zu max-connections=%u connection-timeout=%us "
+			 "statement-timeout=%ums shutdown-timeout=%us purge-interval=%us "
+			 "log-format=%s log-file=\"%s\"",
+			 PSTREAMD_VERSION, config->listen_address, config->port, conninfo,
+			 config->pool_size, config->max_body, config->max_connections,
+			 config->connection_timeout, config->statement_timeout,
+			 config->shutdown_timeout, config->purge_interval,
+			 config->log_json ? "json" : "text", config->log_file);
 }

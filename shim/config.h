@@ -1,14 +1,15 @@
 /*
  * config.h
- *      Command-line options of pstreamd.
+ *      Options of pstreamd: command line, environment and config file.
  */
 #ifndef PSTREAMD_CONFIG_H
 #define PSTREAMD_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define PSTREAMD_VERSION "0.2.0"
+#define PSTREAMD_VERSION "0.3.0"
 
 struct config
 {
@@ -17,7 +18,13 @@ struct config
 	const char *conninfo;		/* libpq connection string; "" uses PG* */
 	int			pool_size;		/* database connections */
 	size_t		max_body;		/* maximum request body, in bytes */
+	unsigned int max_connections;	/* open HTTP connections */
+	unsigned int connection_timeout;	/* idle seconds before a close */
+	unsigned int statement_timeout; /* milliseconds; 0 = none */
+	unsigned int shutdown_timeout;	/* seconds to drain at shutdown */
 	unsigned int purge_interval;	/* seconds between purges; 0 disables */
+	bool		log_json;		/* --log-format json */
+	const char *log_file;		/* "" = stderr */
 };
 
 enum config_result
@@ -27,7 +34,17 @@ enum config_result
 	CONFIG_EXIT_ERROR			/* an invalid option was logged */
 };
 
-/* Fill config from argv, starting from the defaults. */
+/*
+ * Fill config from the defaults, then the config file (--config or
+ * PSTREAMD_CONFIG), then PSTREAMD_<NAME> environment variables, then argv;
+ * a later source wins.
+ */
 enum config_result config_parse(int argc, char **argv, struct config *config);
+
+/* Log the options in force, with any password of the conninfo masked. */
+void		config_log(const struct config *config);
+
+/* Free the strings that config_parse copied. */
+void		config_free(void);
 
 #endif							/* PSTREAMD_CONFIG_H */

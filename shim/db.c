@@ -49,8 +49,7 @@ struct statement_definition
  * as the client wrote them (jansson would re-encode numbers).
  *
  * Every argument of the 0.2.0 functions is bound, in the order of their
- * signatures; NULL means the function's default. The group_by and aggs
- * arguments of pstream_query are always NULL until pstreamd supports them.
+ * signatures; NULL means the function's default.
  */
 static const struct statement_definition statements[STATEMENT_COUNT] = {
 	[STATEMENT_LIST] = {"pstreamd_list",
@@ -86,6 +85,13 @@ static const struct statement_definition statements[STATEMENT_COUNT] = {
 	"SELECT pstream, deleted FROM %s.pstream_purge_expired()", 0},
 };
 
+/* Runs after each (re)connect, so a reset keeps the timeout. */
+static const char timeout_query[] =
+"SELECT pg_catalog.set_config('statement_timeout', $1, false)";
+
+/* Whether the last use of any connection reached the server. */
+static bool database_up;
+
 static const char schema_query[] =
 "SELECT n.nspname FROM pg_catalog.pg_extension e "
 "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
@@ -97,6 +103,8 @@ static struct
 	pthread_cond_t released;	/* signalled when a connection is free */
 	struct db_connection *connections;
 	int			size;
+	int			in_use;			/* connections taken, for the metrics */
+	char		statement_timeout[16];	/* milliseconds, as text */
 } pool = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.released = PTHREAD_COND_INITIALIZER,
@@ -122,6 +130,7 @@ fail_connection(struct db_connection *connection, struct db_outcome *outcome)
 			 PQerrorMessage(connection->conn));
 	outcome->message[strcspn(outcome->message, "\n")] = '\0';
 	connection->prepared = false;
+	__atomic_store_n(&database_up, false, __ATOMIC_RELAXED);
 }
 
 /*
@@ -174,6 +183,18 @@ prepare_statements(struct db_connection *connection,
 {
 	PGresult   *result;
 	char	   *schema;
+	const char *timeout_values[] = {pool.statement_timeout};
+
+	result = PQexecParams(connection->conn, timeout_query, 1, NULL,
+						  timeout_values, NULL, NULL, 0);
+	if (PQresultStatus(result) != PGRES_TUPLES_OK)
+	{
+		if (PQstatus(connection->conn) != CONNECTION_OK)
+			fail_connection(connection, outcome);
+		outcome->result = result;
+		return false;
+	}
+	PQclear(result);
 
 	result = PQexec(connection->conn, schema_query);
 	if (PQresultStatus(result) != PGRES_TUPLES_OK)
@@ -222,7 +243,7 @@ prepare_statements(struct db_connection *connection,
 }
 
 int
-db_pool_init(const char *conninfo, int size)
+db_pool_init(const char *conninfo, int size, unsigned int statement_timeout)
 {
 	/*
 	 * The conninfo string goes in the dbname position with expand_dbname,
@@ -241,6 +262,8 @@ db_pool_init(const char *conninfo, int size)
 		return -1;
 	}
 	pool.size = size;
+	snprintf(pool.statement_timeout, sizeof(pool.statement_timeout), "%u",
+			 statement_timeout);
 
 	for (int i = 0; i < size; i++)
 	{
@@ -265,6 +288,8 @@ db_pool_init(const char *conninfo, int size)
 						i + 1, message);
 			connection->failure_logged = true;
 		}
+		else
+			__atomic_store_n(&database_up, true, __ATOMIC_RELAXED);
 	}
 	log_info("database pool of %d connections created", size);
 	return 0;
@@ -327,6 +352,7 @@ db_acquire(void)
 			{
 				found = &pool.connections[i];
 				found->in_use = true;
+				pool.in_use++;
 				break;
 			}
 		}
@@ -342,6 +368,7 @@ db_release(struct db_connection *connection)
 {
 	pthread_mutex_lock(&pool.lock);
 	connection->in_use = false;
+	pool.in_use--;
 	pthread_cond_signal(&pool.released);
 	pthread_mutex_unlock(&pool.lock);
 }
@@ -351,6 +378,8 @@ static void
 take_result(struct db_connection *connection, PGresult *result,
 			struct db_outcome *outcome)
 {
+	if (PQstatus(connection->conn) == CONNECTION_OK)
+		__atomic_store_n(&database_up, true, __ATOMIC_RELAXED);
 	if (result != NULL && PQresultStatus(result) == PGRES_TUPLES_OK)
 	{
 		outcome->ok = true;
@@ -403,4 +432,33 @@ db_ping(struct db_connection *connection, struct db_outcome *outcome)
 		PQclear(outcome->result);
 		outcome->result = NULL;
 	}
+}
+
+int
+db_pool_in_use(void)
+{
+	int			in_use;
+
+	pthread_mutex_lock(&pool.lock);
+	in_use = pool.in_use;
+	pthread_mutex_unlock(&pool.lock);
+	return in_use;
+}
+
+int
+db_pool_size(void)
+{
+	return pool.size;
+}
+
+bool
+db_is_up(void)
+{
+	return __atomic_load_n(&database_up, __ATOMIC_RELAXED);
+}
+
+unsigned int
+db_statement_timeout(void)
+{
+	return (unsigned int) strtoul(pool.statement_timeout, NULL, 10);
 }

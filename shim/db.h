@@ -44,9 +44,26 @@ struct db_outcome
 
 /*
  * Create the pool and try to open its connections. A database that is down
- * is not fatal: connections are opened again on use.
+ * is not fatal: connections are opened again on use. statement_timeout (in
+ * milliseconds, 0 for none) is set on every connection after each connect.
  */
-int			db_pool_init(const char *conninfo, int size);
+int			db_pool_init(const char *conninfo, int size,
+						 unsigned int statement_timeout);
+
+/* Number of connections taken by requests (and the purge) right now. */
+int			db_pool_in_use(void);
+
+/* Number of connections of the pool. */
+int			db_pool_size(void);
+
+/*
+ * Whether the database replied on the last use of a connection: false
+ * after a failed connect or a lost connection, true after any reply.
+ */
+bool		db_is_up(void);
+
+/* The statement_timeout of every connection, in milliseconds; 0 = none. */
+unsigned int db_statement_timeout(void);
 
 /* Close every connection; no connection may be in use. */
 void		db_pool_close(void);

@@ -31,6 +31,7 @@ static const struct sqlstate_mapping sqlstate_table[] = {
 	{"2201B", 400},				/* invalid_regular_expression */
 	{"0A000", 422},				/* feature_not_supported: group_by, aggs */
 	{"42501", 403},				/* insufficient_privilege */
+	{"57014", 503},				/* query_canceled: statement_timeout */
 	{"57P01", 503},				/* admin_shutdown */
 	{"57P02", 503},				/* crash_shutdown */
 	{"57P03", 503},				/* cannot_connect_now */
@@ -100,6 +101,19 @@ respond_database_error(struct request *request,
 		return;
 	}
 
+	if (strcmp(sqlstate, "57014") == 0)
+	{
+		log_message(LOG_LEVEL_WARNING, request->id,
+					"statement canceled (SQLSTATE 57014): %s", primary);
+		if (db_statement_timeout() > 0)
+			request_set_error(request, 503,
+							  "the statement timed out after %u ms (statement-timeout) and was canceled; nothing was changed",
+							  db_statement_timeout());
+		else
+			request_set_error(request, 503,
+							  "the statement was canceled by the database server; nothing was changed");
+		return;
+	}
 	if (status == 503)
 		log_message(LOG_LEVEL_WARNING, request->id,
 					"database unavailable (SQLSTATE %s): %s", sqlstate, primary);

@@ -7,7 +7,9 @@
  * locks or scan a large table. With a thread per connection, such a request
  * blocks only its own connection. In a thread pool it would also block the
  * other connections that its pool thread serves. The connection pool
- * bounds the concurrency towards PostgreSQL separately.
+ * bounds the concurrency towards PostgreSQL separately, --max-connections
+ * bounds the number of threads, and --connection-timeout frees the thread
+ * of a client that connects and sends nothing.
  *
  * Lifecycle of a request, all owned by one struct request:
  * 1. The URI log callback gets the raw request line target and allocates
@@ -36,6 +38,7 @@
 #include <microhttpd.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "request.h"
 #include "routes.h"
 
@@ -45,12 +48,6 @@
  * CFXQL queries in the URL) must be accepted.
  */
 #define CONNECTION_MEMORY_LIMIT (1024 * 1024)
-
-/* Seconds after which an idle connection is closed. */
-#define CONNECTION_TIMEOUT 60
-
-/* Maximum number of connections, and so of connection threads. */
-#define CONNECTION_LIMIT 1000
 
 static struct MHD_Daemon *daemon_handle;
 static size_t max_body;
@@ -270,6 +267,10 @@ end_request(void *closure, struct MHD_Connection *connection,
 	log_request(request->id, request->method ? request->method : "-",
 				request->raw_path, request->queued ? request->status : 0,
 				request_elapsed_ms(request), request->bytes_sent);
+	metrics_record(request->route ? request->route->method : NULL,
+				   request->route ? request->route->pattern : NULL,
+				   request->queued ? request->status : 0,
+				   request_elapsed_ms(request));
 
 	request_free(request);
 	*request_closure = NULL;
@@ -315,9 +316,9 @@ http_start(const struct config *config)
 									 MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 									 (size_t) CONNECTION_MEMORY_LIMIT,
 									 MHD_OPTION_CONNECTION_TIMEOUT,
-									 (unsigned int) CONNECTION_TIMEOUT,
+									 config->connection_timeout,
 									 MHD_OPTION_CONNECTION_LIMIT,
-									 (unsigned int) CONNECTION_LIMIT,
+									 config->max_connections,
 									 MHD_OPTION_END);
 	if (daemon_handle == NULL)
 	{

@@ -1,9 +1,10 @@
 /*
  * log.h
- *      Logging of pstreamd: one line per message on stderr.
+ *      Logging of pstreamd: one line per message on stderr or a log file.
  *
- * Line format: "<UTC time> <LEVEL> [<request id>] <message>", where the
- * request id is "-" for lines that belong to no request. Each line is
+ * Text line format: "<UTC time> <LEVEL> [<request id>] <message>", where
+ * the request id is "-" for lines that belong to no request. The JSON
+ * format has the keys time, level, request_id and message. Each line is
  * written with a single write(2), so lines of concurrent threads do not
  * interleave.
  */
@@ -11,6 +12,7 @@
 #define PSTREAMD_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 enum log_level
@@ -20,6 +22,18 @@ enum log_level
 	LOG_LEVEL_WARNING,
 	LOG_LEVEL_ERROR
 };
+
+/*
+ * Choose the line format and the destination: path NULL or "" is stderr.
+ * Returns -1 when the file cannot be opened (logged on stderr).
+ */
+int			log_configure(bool json, const char *path);
+
+/* Open the log file again (SIGHUP), for log rotation. */
+void		log_reopen(void);
+
+/* Close the log file; later lines go to stderr. */
+void		log_close(void);
 
 /* Write one log line; request_id may be NULL. */
 void		log_message(enum log_level level, const char *request_id,

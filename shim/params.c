@@ -229,12 +229,17 @@ paging_fill_defaults(struct paging *paging)
 /* A text[] literal under construction. */
 struct array_builder
 {
+	const char *name;			/* the parameter collected */
 	char	   *text;
 	size_t		length;
 	size_t		capacity;
 	int			count;
 	bool		failed;
 	bool		has_nul;		/* a value contains U+0000 */
+	/* the first invalid value, for the 422 */
+	const char *invalid_value;
+	size_t		invalid_length;
+	const char *invalid_reason;
 };
 
 static void
@@ -260,21 +265,11 @@ append(struct array_builder *builder, const char *text, size_t length)
 	builder->text[builder->length] = '\0';
 }
 
-/*
- * Append each "sort" value as a double-quoted array element, with '"' and
- * '\' escaped by a backslash as array_in expects.
- */
-static enum MHD_Result
-append_sort_value(void *closure, enum MHD_ValueKind kind, const char *key,
-				  size_t key_size, const char *value, size_t value_size)
+/* Append one value as a double-quoted element, escaped as array_in expects. */
+static void
+append_element(struct array_builder *builder, const char *value,
+			   size_t value_size)
 {
-	struct array_builder *builder = closure;
-
-	(void) kind;
-	if (key_size != strlen("sort") || strncasecmp(key, "sort", key_size) != 0)
-		return MHD_YES;
-	if (value == NULL)
-		value_size = 0;
 	if (value_size > 0 && memchr(value, '\0', value_size) != NULL)
 		builder->has_nul = true;
 
@@ -287,38 +282,206 @@ append_sort_value(void *closure, enum MHD_ValueKind kind, const char *key,
 	}
 	append(builder, "\"", 1);
 	builder->count++;
+}
+
+/* Collects every value of the parameter builder->name, in request order. */
+static enum MHD_Result
+append_parameter_value(void *closure, enum MHD_ValueKind kind,
+					   const char *key, size_t key_size, const char *value,
+					   size_t value_size)
+{
+	struct array_builder *builder = closure;
+
+	(void) kind;
+	if (key_size != strlen(builder->name) ||
+		strncasecmp(key, builder->name, key_size) != 0)
+		return MHD_YES;
+	if (value == NULL)
+		value_size = 0;
+	append_element(builder, value, value_size);
 	return MHD_YES;
+}
+
+/*
+ * Finish a text[] literal: close it, reject a value with U+0000, and hand
+ * the text to *owner (a field of the request, which frees it).
+ */
+static bool
+finish_array(struct request *request, struct array_builder *builder,
+			 char **owner, const char **literal)
+{
+	*literal = NULL;
+	if (builder->count == 0)
+	{
+		free(builder->text);
+		return true;
+	}
+	append(builder, "}", 1);
+
+	if (builder->has_nul)
+	{
+		free(builder->text);
+		request_set_error(request, 422,
+						  "invalid value for parameter \"%s\": a value contains the character U+0000 (%%00)",
+						  builder->name);
+		return false;
+	}
+	if (builder->failed)
+	{
+		free(builder->text);
+		request_set_error(request, 500, "out of memory reading parameter \"%s\"",
+						  builder->name);
+		return false;
+	}
+	free(*owner);
+	*owner = builder->text;
+	*literal = builder->text;
+	return true;
+}
+
+/* Read every value of a repeatable parameter as a text[] literal. */
+static bool
+read_array(struct request *request, const char *name, char **owner,
+		   const char **literal)
+{
+	struct array_builder builder = {.name = name};
+
+	MHD_get_connection_values_n(request->connection, MHD_GET_ARGUMENT_KIND,
+								append_parameter_value, &builder);
+	return finish_array(request, &builder, owner, literal);
 }
 
 bool
 read_sort(struct request *request, const char **literal)
 {
-	struct array_builder builder = {0};
+	return read_array(request, "sort", &request->sort_literal, literal);
+}
+
+bool
+read_group_by(struct request *request, const char **literal)
+{
+	return read_array(request, "group_by", &request->group_by_literal,
+					  literal);
+}
+
+/* The aggregate functions of agg_function and of an aggs entry. */
+static const char *const aggregate_functions[] = {
+	"value_count", "sum", "min", "max", "avg", "cardinality"
+};
+
+#define AGGREGATE_FUNCTION_LIST \
+	"value_count, sum, min, max, avg or cardinality"
+
+static bool
+is_aggregate_function(const char *text, size_t length)
+{
+	for (size_t i = 0; i < sizeof(aggregate_functions) / sizeof(aggregate_functions[0]); i++)
+	{
+		if (strlen(aggregate_functions[i]) == length &&
+			memcmp(aggregate_functions[i], text, length) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Check one "aggs" entry: function:column or function:column:alias, with a
+ * known function and a non-empty column and alias.
+ */
+static enum MHD_Result
+check_aggs_entry(void *closure, enum MHD_ValueKind kind, const char *key,
+				 size_t key_size, const char *value, size_t value_size)
+{
+	struct array_builder *builder = closure;
+	const char *colon;
+	const char *second_colon;
+	const char *reason = NULL;
+
+	(void) kind;
+	if (key_size != strlen("aggs") || strncasecmp(key, "aggs", key_size) != 0)
+		return MHD_YES;
+	if (value == NULL)
+		value = "";
+
+	colon = strchr(value, ':');
+	second_colon = colon ? strchr(colon + 1, ':') : NULL;
+	if (colon == NULL)
+		reason = "is not function:column or function:column:alias";
+	else if (!is_aggregate_function(value, (size_t) (colon - value)))
+		reason = "has an unknown function; expected " AGGREGATE_FUNCTION_LIST;
+	else if (colon[1] == '\0' || colon[1] == ':')
+		reason = "has an empty column";
+	else if (second_colon != NULL && second_colon[1] == '\0')
+		reason = "has an empty alias";
+
+	if (reason != NULL && builder->invalid_value == NULL)
+	{
+		builder->invalid_value = value;
+		builder->invalid_length = value_size;
+		builder->invalid_reason = reason;
+	}
+	append_element(builder, value, value_size);
+	return MHD_YES;
+}
+
+bool
+read_aggregates(struct request *request, const char **literal)
+{
+	struct array_builder builder = {.name = "aggs"};
+	const char *function;
+	const char *column;
 
 	*literal = NULL;
-	MHD_get_connection_values_n(request->connection, MHD_GET_ARGUMENT_KIND,
-								append_sort_value, &builder);
-	if (builder.count == 0)
-		return true;
-	append(&builder, "}", 1);
-
-	if (builder.has_nul)
+	if (!read_text(request, "agg_function", &function) ||
+		!read_text(request, "agg_column", &column))
+		return false;
+	if ((function == NULL) != (column == NULL))
 	{
-		free(builder.text);
 		request_set_error(request, 422,
-						  "invalid value for parameter \"sort\": a value contains the character U+0000 (%%00)");
+						  "parameter \"%s\" is missing: agg_function and agg_column are given together",
+						  function == NULL ? "agg_function" : "agg_column");
 		return false;
 	}
-	if (builder.failed)
+	if (function != NULL &&
+		!is_aggregate_function(function, strlen(function)))
 	{
-		free(builder.text);
-		request_set_error(request, 500, "out of memory reading parameter \"sort\"");
+		reject_value(request, "agg_function", function, strlen(function),
+					 "is not " AGGREGATE_FUNCTION_LIST);
 		return false;
 	}
-	free(request->sort_literal);
-	request->sort_literal = builder.text;
-	*literal = builder.text;
-	return true;
+	if (column != NULL && column[0] == '\0')
+	{
+		request_set_error(request, 422,
+						  "invalid value for parameter \"agg_column\": \"\" is empty");
+		return false;
+	}
+
+	MHD_get_connection_values_n(request->connection, MHD_GET_ARGUMENT_KIND,
+								check_aggs_entry, &builder);
+	if (builder.invalid_value != NULL)
+	{
+		reject_value(request, "aggs", builder.invalid_value,
+					 builder.invalid_length, builder.invalid_reason);
+		free(builder.text);
+		return false;
+	}
+
+	/* The aggregate of agg_function is named after agg_column. */
+	if (function != NULL)
+	{
+		char	   *entry;
+		int			length = asprintf(&entry, "%s:%s:%s", function, column,
+									  column);
+
+		if (length < 0)
+			builder.failed = true;
+		else
+		{
+			append_element(&builder, entry, (size_t) length);
+			free(entry);
+		}
+	}
+	return finish_array(request, &builder, &request->aggs_literal, literal);
 }
 
 /* Parse true, false, 1 or 0 in any case. Returns false for any other text. */
@@ -391,27 +554,4 @@ read_conflicts(struct request *request, const char **value)
 	reject_value(request, "conflicts", *value, strlen(*value),
 				 "is not abort or proceed");
 	return false;
-}
-
-bool
-reject_unsupported_parameters(struct request *request)
-{
-	/* TODO: grouped reads and aggregates come with a later change. */
-	static const char *const unsupported[] = {
-		"group_by", "agg_function", "agg_column", "aggs"
-	};
-	const char *value;
-	size_t		length;
-
-	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
-	{
-		if (lookup_argument(request, unsupported[i], &value, &length))
-		{
-			request_set_error(request, 422,
-							  "parameter \"%s\" is not supported yet",
-							  unsupported[i]);
-			return false;
-		}
-	}
-	return true;
 }

@@ -80,10 +80,17 @@ bool		read_optional_boolean(struct request *request, const char *name,
 /* Read "conflicts": "abort" or "proceed", or NULL when it is absent. */
 bool		read_conflicts(struct request *request, const char **value);
 
+/* Read the repeatable "group_by" parameter as a text[] literal, or NULL. */
+bool		read_group_by(struct request *request, const char **literal);
+
 /*
- * Reject the parameters that a later version implements (group_by and the
- * aggregates) with 422 "parameter ... is not supported yet".
+ * Read the aggregates as a text[] literal of "function:column[:alias]"
+ * entries, or NULL when there are none: every "aggs" value in request
+ * order, then "agg_function:agg_column:agg_column" when agg_function is
+ * given, because that aggregate is named after agg_column. A function
+ * outside value_count, sum, min, max, avg and cardinality, a malformed
+ * entry, or only one of agg_function and agg_column is a 422.
  */
-bool		reject_unsupported_parameters(struct request *request);
+bool		read_aggregates(struct request *request, const char **literal);
 
 #endif							/* PSTREAMD_PARAMS_H */

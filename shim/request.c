@@ -153,6 +153,8 @@ request_free(struct request *request)
 	free(request->body);
 	json_decref(request->json_body);
 	free(request->sort_literal);
+	free(request->group_by_literal);
+	free(request->aggs_literal);
 	free(request->response_body);
 	free(request);
 }
@@ -264,6 +266,7 @@ request_queue_response(struct request *request)
 	request->bytes_sent = request->response_length;
 
 	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+							request->content_type ? request->content_type :
 							"application/json");
 	MHD_add_response_header(response, "X-Request-Id", request->id);
 	if (request->allow[0] != '\0')

@@ -59,12 +59,15 @@ struct request
 	bool		body_too_large;
 	json_t	   *json_body;		/* parsed body, when the route parses it */
 	char	   *sort_literal;	/* text[] literal of the "sort" parameters */
+	char	   *group_by_literal;	/* text[] literal of "group_by" */
+	char	   *aggs_literal;	/* text[] literal of the aggregates */
 
 	/* response, kept until it is queued */
 	unsigned int status;
 	char	   *response_body;
 	size_t		response_length;
 	char		allow[64];		/* Allow header of a 405, or "" */
+	const char *content_type;	/* static text; NULL is application/json */
 	bool		queued;
 	size_t		bytes_sent;		/* body size of the queued response */
 };

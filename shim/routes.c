@@ -17,11 +17,15 @@
 #include "db.h"
 #include "errors.h"
 #include "log.h"
+#include "metrics.h"
+#include "openapi.h"
 #include "params.h"
 
 #define NAME_PLACEHOLDER "{name}"
 
 static void handle_health(struct request *request);
+static void handle_metrics(struct request *request);
+static void handle_openapi(struct request *request);
 static void handle_list(struct request *request);
 static void handle_create(struct request *request);
 static void handle_edit(struct request *request);
@@ -33,18 +37,37 @@ static void handle_delete(struct request *request);
 static void handle_metadata(struct request *request);
 static void handle_stats(struct request *request);
 
+#define FILTER_PARAMETERS "cfxql_query,search,sort*,offset,limit,case_sensitive"
+#define CHANGE_PARAMETERS "cfxql_query,conflicts,case_sensitive"
+
 static const struct route routes[] = {
-	{"GET", "/healthz", handle_health, false},
-	{"GET", "/api/v2/pstreams", handle_list, false},
-	{"POST", "/api/v2/pstreams", handle_create, true},
-	{"PUT", "/api/v2/pstreams/pstream/{name}", handle_edit, true},
-	{"DELETE", "/api/v2/pstreams/pstream/{name}", handle_drop, false},
-	{"POST", "/api/v2/pstreams/pstream/{name}/data", handle_add, true},
-	{"GET", "/api/v2/pstreams/pstream/{name}/data", handle_query, false},
-	{"PUT", "/api/v2/pstreams/pstream/{name}/data", handle_update, true},
-	{"DELETE", "/api/v2/pstreams/pstream/{name}/data", handle_delete, false},
-	{"GET", "/api/v2/pstreams/pstream/{name}/metadata", handle_metadata, false},
-	{"GET", "/api/v2/pstreams/pstream/{name}/stats", handle_stats, false},
+	{"GET", "/healthz", handle_health, false,
+	"database connection state", "", 200},
+	{"GET", "/metrics", handle_metrics, false,
+	"metrics in the Prometheus text format", "", 200},
+	{"GET", "/api/v2/openapi.json", handle_openapi, false,
+	"this OpenAPI document", "", 200},
+	{"GET", "/api/v2/pstreams", handle_list, false,
+	"list pstreams", FILTER_PARAMETERS, 200},
+	{"POST", "/api/v2/pstreams", handle_create, true,
+	"create a pstream", "", 201},
+	{"PUT", "/api/v2/pstreams/pstream/{name}", handle_edit, true,
+	"replace the given attributes of a pstream", "", 200},
+	{"DELETE", "/api/v2/pstreams/pstream/{name}", handle_drop, false,
+	"remove a pstream", "delete_data", 200},
+	{"POST", "/api/v2/pstreams/pstream/{name}/data", handle_add, true,
+	"add records", "", 201},
+	{"GET", "/api/v2/pstreams/pstream/{name}/data", handle_query, false,
+		"read records",
+		FILTER_PARAMETERS ",group_by*,aggs*,agg_function,agg_column", 200},
+	{"PUT", "/api/v2/pstreams/pstream/{name}/data", handle_update, true,
+	"set keys on every record a query matches", CHANGE_PARAMETERS, 200},
+	{"DELETE", "/api/v2/pstreams/pstream/{name}/data", handle_delete, false,
+	"delete every record a query matches", CHANGE_PARAMETERS, 200},
+	{"GET", "/api/v2/pstreams/pstream/{name}/metadata", handle_metadata, false,
+	"attributes and column types of a pstream", "offset,limit", 200},
+	{"GET", "/api/v2/pstreams/pstream/{name}/stats", handle_stats, false,
+	"figures about a pstream", "offset,limit", 200},
 };
 
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
@@ -256,6 +279,32 @@ handle_health(struct request *request)
 		request_set_json(request, outcome.ok ? 200 : 503, text, strlen(text));
 }
 
+static void
+handle_metrics(struct request *request)
+{
+	size_t		length;
+	char	   *text = metrics_format(&length);
+
+	if (text == NULL)
+	{
+		request_set_error(request, 500, "out of memory formatting the metrics");
+		return;
+	}
+	request_set_json(request, 200, text, length);
+	request->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+static void
+handle_openapi(struct request *request)
+{
+	char	   *text = openapi_document(routes, ROUTE_COUNT);
+
+	if (text == NULL)
+		request_set_error(request, 500, "out of memory building the OpenAPI document");
+	else
+		request_set_json(request, 200, text, strlen(text));
+}
+
 /* Parameters shared by the list and the read of records. */
 struct filter_parameters
 {
@@ -392,13 +441,15 @@ static void
 handle_query(struct request *request)
 {
 	struct filter_parameters params;
+	const char *group_by;
+	const char *aggs;
 
-	if (reject_unsupported_parameters(request) &&
-		read_filter_parameters(request, &params))
+	if (read_filter_parameters(request, &params) &&
+		read_group_by(request, &group_by) &&
+		read_aggregates(request, &aggs))
 	{
-		/* group_by and aggs stay NULL until pstreamd supports them. */
 		const char *values[] = {request->pstream_name, params.cfxql_query,
-			params.search, params.sort, NULL, NULL, params.paging.offset,
+			params.search, params.sort, group_by, aggs, params.paging.offset,
 		params.paging.limit, params.case_sensitive};
 
 		respond_raw(request, 200,

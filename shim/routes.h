@@ -18,6 +18,11 @@ struct route
 	const char *pattern;
 	route_handler handler;
 	bool		json_body;		/* the request needs a JSON body */
+	/* for the OpenAPI document: what the route does, and its query */
+	/* parameters, comma-separated, "*" marking a repeatable one */
+	const char *summary;
+	const char *parameters;
+	unsigned int success_status;
 };
 
 /*

@@ -43,7 +43,7 @@ SELECT r FROM pstream_select('hosts', 'os = ''LINUX'' GET name', false) AS r;
 SELECT count(*) FROM pstream_select('hosts', NULL, NULL) AS r;
 SELECT pg_temp.outcome($$SELECT count(*) FROM pstream_select(NULL)$$);
 
--- grouping comes with a later version
+-- grouping works with a projection's query; a malformed aggs entry is 22023
 SELECT pg_temp.outcome($$SELECT pstream_query('hosts', group_by => '{os}')$$);
 SELECT pg_temp.outcome($$SELECT pstream_query('hosts', aggs => '{count}')$$);
 SELECT (pstream_query('hosts', group_by => '{}', aggs => '{}') -> 'total_count') AS empty_arrays_allowed;

@@ -1,4 +1,4 @@
--- upgrade: ALTER EXTENSION pstream UPDATE from 0.1.0 to 0.2.0 keeps the records
+-- upgrade: ALTER EXTENSION pstream UPDATE from 0.1.0 to 0.2.0 to 0.3.0 keeps the records
 --
 -- Runs in a database of its own, because the other tests install the
 -- current version into the regression database.
@@ -27,6 +27,9 @@ SELECT jsonb_path_query_array(pstream_query('kept', sort => '{k}'), '$.pstream_d
 SELECT indexrelid::regclass AS index FROM pg_index
 WHERE indrelid = 'pstream_data.kept'::regclass ORDER BY indexrelid::regclass::text COLLATE "C";
 SELECT jsonb_path_query_array(pstream_query('kept', 'k = 2'), '$.pstream_data[*]._RDA_Id') AS number_equality;
+-- the new library searches and groups in a database still at 0.2.0
+SELECT jsonb_path_query_array(pstream_query('kept', search => 'TWO'), '$.pstream_data[*]._RDA_Id') AS searched_at_0_2_0;
+SELECT pstream_query('kept', group_by => '{v}', aggs => '{sum:k}', sort => '{v}') -> 'pstream_data' AS grouped_at_0_2_0;
 SELECT r FROM pstream_select('kept', 'v = ''two''') AS r;
 SELECT pstream_update('kept', 'k = 1', '{"v": "uno"}') -> 'updated' AS updated;
 SELECT pstream_add('kept', '[{"k": 3, "v": "three"}]');
@@ -36,7 +39,27 @@ SELECT (pstream_stats('kept') -> 'Stats' -> 0 -> 'docs_count') AS docs_count;
 SELECT cfxql_to_sql('k = ''1''');
 SELECT jsonb_path_query_array(pstream_list('name = ''kept'''), '$.pstreams[*].name') AS listed;
 
--- the upgraded extension has the same functions as a fresh 0.2.0 install:
+-- 0.3.0: with pg_trgm installed, the upgrade gives every data table the
+-- search index, kept tables too
+SELECT pstream_create('dropped-kept') IS NOT NULL;
+SELECT pstream_add('dropped-kept', '[{"_RDA_Id": "d1", "v": "Kept Record"}]') IS NOT NULL;
+SELECT pstream_drop('dropped-kept', false) IS NOT NULL;
+CREATE EXTENSION pg_trgm;
+ALTER EXTENSION pstream UPDATE TO '0.3.0';
+SELECT extversion FROM pg_extension WHERE extname = 'pstream';
+SELECT indrelid::regclass AS data_table, indexrelid::regclass AS index FROM pg_index
+WHERE indexrelid::regclass::text LIKE '%:search%' ORDER BY 1::text COLLATE "C";
+SELECT jsonb_path_query_array(pstream_query('kept', search => 'UNO'), '$.pstream_data[*]._RDA_Id') AS searched;
+SELECT pstream_query('kept', group_by => '{v}', sort => '{v}') -> 'pstream_data' AS grouped;
+SELECT pstream_query('kept', aggs => '{sum:k,max:k:top}') -> 'pstream_data' AS aggregates;
+SELECT pstream_create('dropped-kept') IS NOT NULL;
+SELECT jsonb_path_query_array(pstream_query('dropped-kept', search => 'kept rec'), '$.pstream_data[*]._RDA_Id') AS kept_searched;
+-- a table created after the upgrade gets the index too
+SELECT pstream_create('new-after-upgrade') IS NOT NULL;
+SELECT indexrelid::regclass AS index FROM pg_index
+WHERE indrelid = 'pstream_data."new-after-upgrade"'::regclass ORDER BY indexrelid::regclass::text COLLATE "C";
+
+-- the upgraded extension has the same functions as a fresh 0.3.0 install:
 -- names, arguments with defaults, results, volatility, strictness and bodies
 CREATE FUNCTION pg_temp.extension_functions() RETURNS text LANGUAGE sql AS $$
 	SELECT string_agg(format('%s(%s) %s %s %s %s', p.proname, pg_get_function_arguments(p.oid),
@@ -55,6 +78,7 @@ DROP DATABASE IF EXISTS pstream_fresh_test;
 CREATE DATABASE pstream_fresh_test TEMPLATE template0;
 \c pstream_fresh_test
 SET client_min_messages = warning;
+CREATE EXTENSION pg_trgm;
 CREATE EXTENSION pstream;
 CREATE FUNCTION pg_temp.extension_functions() RETURNS text LANGUAGE sql AS $$
 	SELECT string_agg(format('%s(%s) %s %s %s %s', p.proname, pg_get_function_arguments(p.oid),

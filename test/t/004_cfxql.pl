@@ -328,15 +328,14 @@ $response = api($server, 'PUT', '/api/v2/pstreams/pstream/places',
 	'{"attributes":{"retention_purge_extra_filter":"name = \'old\'"}}');
 is($response->{status}, 200, 'edit with a valid purge filter returns 200');
 
-# --- parameters that come later: 422 ---
-foreach my $parameter (qw(group_by agg_function agg_column aggs))
-{
-	$response = api($server, 'GET', with_query($data_path, $parameter => 'city'));
-	is($response->{status}, 422, "$parameter returns 422");
-	is( $response->{json}{detail},
-		qq(parameter "$parameter" is not supported yet),
-		"$parameter detail says it is not supported yet");
-}
+# --- group_by reaches pstream_query ---
+# 010_parameters.pl tests the parameter handling; the extension tests the
+# results. Until the extension implements grouping it raises 0A000 (422).
+$response = api($server, 'GET', with_query($data_path, group_by => 'city'));
+ok( $response->{status} == 200
+	  || ($response->{status} == 422
+		&& $response->{json}{detail} =~ /not supported/),
+	'group_by reaches the SQL function');
 
 # --- U+0000 in a parameter is rejected, never cut ---
 foreach my $parameter (qw(cfxql_query search sort))

@@ -1,4 +1,4 @@
-/* sql/pstream--0.2.0.sql -- install script of the pstream extension, version 0.2.0 */
+/* sql/pstream--0.3.0.sql -- install script of the pstream extension, version 0.3.0 */
 
 \echo Use "CREATE EXTENSION pstream" to load this file. \quit
 
@@ -283,6 +283,16 @@ AS 'MODULE_PATHNAME', 'pstream_cfxql_numeric_strings'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 -- END cfxql-support.sql
 
+-- The search index expression: the record's top-level strings, numbers and
+-- booleans as text, lower-cased, each followed by a line feed.  Data tables
+-- created while pg_trgm is installed in the database have a GIN trigram
+-- index on it, which serves the candidate
+-- filter "pstream.search_text(data) LIKE '%<lower-cased search>%'" that the
+-- readers AND with the exact search condition.
+CREATE FUNCTION pstream.search_text(record jsonb) RETURNS text
+AS 'MODULE_PATHNAME', 'pstream_search_text'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 /* The public functions, in the schema that CREATE EXTENSION chose. */
 CREATE FUNCTION pstream_create(name text, attributes jsonb DEFAULT '{}')
 RETURNS jsonb
@@ -340,7 +350,7 @@ CREATE FUNCTION pstream_query(name text, cfxql text DEFAULT NULL, search text DE
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pstream_query'
 LANGUAGE C CALLED ON NULL INPUT STABLE;
-COMMENT ON FUNCTION pstream_query(text, text, text, text[], text[], text[], bigint, integer, boolean) IS 'reads the records that match a CFXQL query and a search as a table report with rows under "pstream_data"';
+COMMENT ON FUNCTION pstream_query(text, text, text, text[], text[], text[], bigint, integer, boolean) IS 'reads the records that match a CFXQL query and a search, or their groups and aggregates, as a table report with rows under "pstream_data"';
 
 CREATE FUNCTION pstream_select(name text, cfxql text DEFAULT NULL, case_sensitive boolean DEFAULT true)
 RETURNS SETOF jsonb
