@@ -10,89 +10,11 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use HTTP::Tiny;
-use JSON::PP;
-use POSIX ();
+use FindBin;
+use lib "$FindBin::Bin/../perl";
+use PstreamTest;
 
-my $json = JSON::PP->new->utf8->canonical;
-my $http = HTTP::Tiny->new(timeout => $PostgreSQL::Test::Utils::timeout_default);
-my @servers;
-
-# Start pstreamd on a free loopback port against the node's unix socket,
-# with its stderr in the test log directory, and wait until /healthz is 200.
-sub start_pstreamd
-{
-	my ($node, $label, @options) = @_;
-	my $port = PostgreSQL::Test::Cluster::get_free_port();
-	my $log = "$PostgreSQL::Test::Utils::log_path/pstreamd_$label.log";
-	my $conninfo =
-	  'host=' . $node->host . ' port=' . $node->port . ' dbname=postgres';
-
-	my $pid = fork();
-	die "fork failed: $!" unless defined $pid;
-	if ($pid == 0)
-	{
-		open(STDOUT, '>>', $log) or die "cannot open $log: $!";
-		open(STDERR, '>>', $log) or die "cannot open $log: $!";
-		exec($ENV{PSTREAMD}, '--listen=127.0.0.1', "--port=$port",
-			"--db=$conninfo", @options)
-		  or print STDERR "cannot run $ENV{PSTREAMD}: $!\n";
-
-		# _exit: the child must not run the END blocks that stop the node.
-		POSIX::_exit(127);
-	}
-
-	my $server = { pid => $pid, log => $log, base => "http://127.0.0.1:$port" };
-	push @servers, $server;
-	foreach (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
-	{
-		my $response = $http->get("$server->{base}/healthz");
-		return $server if $response->{status} == 200;
-		select(undef, undef, undef, 0.1);
-	}
-	die "pstreamd on port $port did not become healthy; see $log";
-}
-
-# Send a request. A defined $body is sent as application/json unless
-# $content_type says otherwise. Returns HTTP::Tiny's response with the
-# decoded JSON body under {json}.
-sub api
-{
-	my ($server, $method, $path, $body, $content_type) = @_;
-	my %options = (headers => {});
-
-	if (defined $body)
-	{
-		$options{content} = $body;
-		$content_type //= 'application/json';
-		$options{headers}{'Content-Type'} = $content_type
-		  if $content_type ne '';
-	}
-	my $response = $http->request($method, "$server->{base}$path", \%options);
-	$response->{json} = eval { $json->decode($response->{content}) };
-	return $response;
-}
-
-sub record_count
-{
-	my ($node, $name) = @_;
-	return $node->safe_psql('postgres',
-		"SELECT count(*) FROM pstream_select('$name')");
-}
-
-END
-{
-	foreach my $server (@servers)
-	{
-		kill 'TERM', $server->{pid};
-		waitpid($server->{pid}, 0);
-	}
-}
-
-my $node = PostgreSQL::Test::Cluster->new('requests');
-$node->init;
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION pstream');
+my $node = start_node('requests');
 my $server = start_pstreamd($node, 'requests');
 my $small_server = start_pstreamd($node, 'requests_small', '--max-body=1024');
 my $response;
@@ -175,7 +97,7 @@ is(record_count($node, 'bodies'), '0', '413 stores nothing');
 # Content-Length, so the limit must apply to the bytes received.
 {
 	my @chunks = ($big_body =~ /(.{1,200})/gs);
-	$response = $http->request(
+	$response = http_client()->request(
 		'POST',
 		"$small_server->{base}$data_path",
 		{

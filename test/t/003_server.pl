@@ -11,95 +11,12 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use HTTP::Tiny;
-use JSON::PP;
 use POSIX ();
+use FindBin;
+use lib "$FindBin::Bin/../perl";
+use PstreamTest;
 
-my $json = JSON::PP->new->utf8->canonical;
-my $http = HTTP::Tiny->new(timeout => $PostgreSQL::Test::Utils::timeout_default);
-my @servers;
-
-# Start pstreamd on a free loopback port against the node's unix socket,
-# with its stderr in the test log directory, and wait until /healthz is 200.
-sub start_pstreamd
-{
-	my ($node, $label, @options) = @_;
-	my $port = PostgreSQL::Test::Cluster::get_free_port();
-	my $log = "$PostgreSQL::Test::Utils::log_path/pstreamd_$label.log";
-	my $conninfo =
-	  'host=' . $node->host . ' port=' . $node->port . ' dbname=postgres';
-
-	my $pid = fork();
-	die "fork failed: $!" unless defined $pid;
-	if ($pid == 0)
-	{
-		open(STDOUT, '>>', $log) or die "cannot open $log: $!";
-		open(STDERR, '>>', $log) or die "cannot open $log: $!";
-		exec($ENV{PSTREAMD}, '--listen=127.0.0.1', "--port=$port",
-			"--db=$conninfo", @options)
-		  or print STDERR "cannot run $ENV{PSTREAMD}: $!\n";
-
-		# _exit: the child must not run the END blocks that stop the node.
-		POSIX::_exit(127);
-	}
-
-	my $server = { pid => $pid, log => $log, base => "http://127.0.0.1:$port" };
-	push @servers, $server;
-	foreach (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
-	{
-		my $response = $http->get("$server->{base}/healthz");
-		return $server if $response->{status} == 200;
-		select(undef, undef, undef, 0.1);
-	}
-	die "pstreamd on port $port did not become healthy; see $log";
-}
-
-# Send a request. A defined $body is sent as application/json unless
-# $content_type says otherwise. Returns HTTP::Tiny's response with the
-# decoded JSON body under {json}.
-sub api
-{
-	my ($server, $method, $path, $body, $content_type) = @_;
-	my %options = (headers => {});
-
-	if (defined $body)
-	{
-		$options{content} = $body;
-		$content_type //= 'application/json';
-		$options{headers}{'Content-Type'} = $content_type
-		  if $content_type ne '';
-	}
-	my $response = $http->request($method, "$server->{base}$path", \%options);
-	$response->{json} = eval { $json->decode($response->{content}) };
-	return $response;
-}
-
-sub record_count
-{
-	my ($node, $name) = @_;
-	return $node->safe_psql('postgres',
-		"SELECT count(*) FROM pstream_select('$name')");
-}
-
-END
-{
-	foreach my $server (@servers)
-	{
-		kill 'TERM', $server->{pid};
-		waitpid($server->{pid}, 0);
-	}
-}
-
-# Read the whole pstreamd log of a server.
-sub server_log
-{
-	my ($server) = @_;
-	return PostgreSQL::Test::Utils::slurp_file($server->{log});
-}
-
-my $node = PostgreSQL::Test::Cluster->new('server');
-$node->init;
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION pstream');
+my $node = start_node('server');
 my $server = start_pstreamd($node, 'server');
 my $response;
 
@@ -207,7 +124,7 @@ die "fork failed: $!" unless defined $client_pid;
 if ($client_pid == 0)
 {
 	# A new client: the parent's keep-alive socket must not be shared.
-	$http = HTTP::Tiny->new(timeout => $PostgreSQL::Test::Utils::timeout_default);
+	reset_http_client();
 	my $in_flight = api($server, 'POST',
 		'/api/v2/pstreams/pstream/logged/data', '[{"in_flight":true}]');
 	open(my $file, '>', $status_file) or POSIX::_exit(1);
@@ -248,9 +165,7 @@ waitpid($client_pid, 0);
 is(PostgreSQL::Test::Utils::slurp_file($status_file),
 	'201', 'request in flight at SIGTERM completes with 201');
 
-waitpid($server->{pid}, 0);
-is($?, 0, 'pstreamd exits 0 after SIGTERM');
-@servers = grep { $_ != $server } @servers;
+is(wait_pstreamd($server), 0, 'pstreamd exits 0 after SIGTERM');
 
 is( $node->safe_psql(
 		'postgres', "SELECT count(*) FROM pstream_select('logged')"),
@@ -272,7 +187,7 @@ like($log_text, qr/pstreamd stopped/, 'the stop is logged');
 # Without the extension, the prepared call fails with 42883
 # (undefined_function), which the mapping table does not list.
 {
-	my ($purging) = @servers;
+	my ($purging) = running_pstreamd();
 	$node->safe_psql('postgres', 'DROP EXTENSION pstream CASCADE');
 	$response = api($purging, 'GET', '/api/v2/pstreams');
 	is($response->{status}, 500, 'unmapped SQLSTATE returns 500');

@@ -12,111 +12,10 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use HTTP::Tiny;
 use JSON::PP;
-use POSIX ();
-
-my $json = JSON::PP->new->utf8->canonical;
-my $http = HTTP::Tiny->new(timeout => $PostgreSQL::Test::Utils::timeout_default);
-my @servers;
-
-# Start pstreamd on a free loopback port against the node's unix socket,
-# with its stderr in the test log directory, and wait until /healthz is 200.
-sub start_pstreamd
-{
-	my ($node, $label, @options) = @_;
-	my $port = PostgreSQL::Test::Cluster::get_free_port();
-	my $log = "$PostgreSQL::Test::Utils::log_path/pstreamd_$label.log";
-	my $conninfo =
-	  'host=' . $node->host . ' port=' . $node->port . ' dbname=postgres';
-
-	my $pid = fork();
-	die "fork failed: $!" unless defined $pid;
-	if ($pid == 0)
-	{
-		open(STDOUT, '>>', $log) or die "cannot open $log: $!";
-		open(STDERR, '>>', $log) or die "cannot open $log: $!";
-		exec($ENV{PSTREAMD}, '--listen=127.0.0.1', "--port=$port",
-			"--db=$conninfo", @options)
-		  or print STDERR "cannot run $ENV{PSTREAMD}: $!\n";
-
-		# _exit: the child must not run the END blocks that stop the node.
-		POSIX::_exit(127);
-	}
-
-	my $server = { pid => $pid, log => $log, base => "http://127.0.0.1:$port" };
-	push @servers, $server;
-	foreach (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
-	{
-		my $response = $http->get("$server->{base}/healthz");
-		return $server if $response->{status} == 200;
-		select(undef, undef, undef, 0.1);
-	}
-	die "pstreamd on port $port did not become healthy; see $log";
-}
-
-# Send a request. A defined $body is sent as application/json unless
-# $content_type says otherwise. Returns HTTP::Tiny's response with the
-# decoded JSON body under {json}.
-sub api
-{
-	my ($server, $method, $path, $body, $content_type) = @_;
-	my %options = (headers => {});
-
-	if (defined $body)
-	{
-		$options{content} = $body;
-		$content_type //= 'application/json';
-		$options{headers}{'Content-Type'} = $content_type
-		  if $content_type ne '';
-	}
-	my $response = $http->request($method, "$server->{base}$path", \%options);
-	$response->{json} = eval { $json->decode($response->{content}) };
-	return $response;
-}
-
-# Percent-encode every byte of the UTF-8 text except RFC 3986's unreserved
-# characters, so quotes, spaces, backquotes, "+" and "%" reach pstreamd as
-# data.
-sub uri_escape
-{
-	my ($text) = @_;
-	my $bytes = $text;
-
-	utf8::encode($bytes);
-	$bytes =~ s/([^A-Za-z0-9\-._~])/sprintf('%%%02X', ord($1))/ge;
-	return $bytes;
-}
-
-# Build "path?name=value&..." from a list of name/value pairs, each value
-# percent-encoded. Names may repeat.
-sub with_query
-{
-	my ($path, @pairs) = @_;
-	my @parts;
-
-	while (my ($name, $value) = splice(@pairs, 0, 2))
-	{
-		push @parts, "$name=" . uri_escape($value);
-	}
-	return @parts ? "$path?" . join('&', @parts) : $path;
-}
-
-# The sorted "name" fields of a read's rows.
-sub row_names
-{
-	my ($response, $rows_key) = @_;
-	return [ sort map { $_->{name} } @{ $response->{json}{$rows_key} } ];
-}
-
-END
-{
-	foreach my $server (@servers)
-	{
-		kill 'TERM', $server->{pid};
-		waitpid($server->{pid}, 0);
-	}
-}
+use FindBin;
+use lib "$FindBin::Bin/../perl";
+use PstreamTest;
 
 # Every record of a pstream as sorted JSON text lines: a snapshot to show
 # that a rejected request changed nothing.
@@ -128,13 +27,6 @@ sub snapshot
 	);
 }
 
-sub record_count
-{
-	my ($node, $name) = @_;
-	return $node->safe_psql('postgres',
-		"SELECT count(*) FROM pstream_select('$name')");
-}
-
 # The counts of an update or delete answer.
 sub counts
 {
@@ -142,10 +34,7 @@ sub counts
 	return $response->{json}{serviceResult}{dataResults}{data};
 }
 
-my $node = PostgreSQL::Test::Cluster->new('update_delete');
-$node->init;
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION pstream');
+my $node = start_node('update_delete');
 
 # A statement that waits for a lock instead of failing at once ends after
 # 20 s, so the time checks below tell NOWAIT from waiting.

@@ -12,105 +12,11 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use HTTP::Tiny;
 use JSON::PP;
 use List::Util qw(sum min max);
-use POSIX ();
-
-my $json = JSON::PP->new->utf8->canonical;
-my $http = HTTP::Tiny->new(timeout => $PostgreSQL::Test::Utils::timeout_default);
-my @servers;
-
-# Start pstreamd on a free loopback port against the node's unix socket,
-# with its stderr in the test log directory, and wait until /healthz is 200.
-sub start_pstreamd
-{
-	my ($node, $label, @options) = @_;
-	my $port = PostgreSQL::Test::Cluster::get_free_port();
-	my $log = "$PostgreSQL::Test::Utils::log_path/pstreamd_$label.log";
-	my $conninfo =
-	  'host=' . $node->host . ' port=' . $node->port . ' dbname=postgres';
-
-	my $pid = fork();
-	die "fork failed: $!" unless defined $pid;
-	if ($pid == 0)
-	{
-		open(STDOUT, '>>', $log) or die "cannot open $log: $!";
-		open(STDERR, '>>', $log) or die "cannot open $log: $!";
-		exec($ENV{PSTREAMD}, '--listen=127.0.0.1', "--port=$port",
-			"--db=$conninfo", @options)
-		  or print STDERR "cannot run $ENV{PSTREAMD}: $!\n";
-
-		# _exit: the child must not run the END blocks that stop the node.
-		POSIX::_exit(127);
-	}
-
-	my $server = { pid => $pid, log => $log, base => "http://127.0.0.1:$port" };
-	push @servers, $server;
-	foreach (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
-	{
-		my $response = $http->get("$server->{base}/healthz");
-		return $server if $response->{status} == 200;
-		select(undef, undef, undef, 0.1);
-	}
-	die "pstreamd on port $port did not become healthy; see $log";
-}
-
-# Send a request. A defined $body is sent as application/json unless
-# $content_type says otherwise. Returns HTTP::Tiny's response with the
-# decoded JSON body under {json}.
-sub api
-{
-	my ($server, $method, $path, $body, $content_type) = @_;
-	my %options = (headers => {});
-
-	if (defined $body)
-	{
-		$options{content} = $body;
-		$content_type //= 'application/json';
-		$options{headers}{'Content-Type'} = $content_type
-		  if $content_type ne '';
-	}
-	my $response = $http->request($method, "$server->{base}$path", \%options);
-	$response->{json} = eval { $json->decode($response->{content}) };
-	return $response;
-}
-
-# Percent-encode every byte of the UTF-8 text except RFC 3986's unreserved
-# characters, so quotes, spaces, backquotes, "+" and "%" reach pstreamd as
-# data.
-sub uri_escape
-{
-	my ($text) = @_;
-	my $bytes = $text;
-
-	utf8::encode($bytes);
-	$bytes =~ s/([^A-Za-z0-9\-._~])/sprintf('%%%02X', ord($1))/ge;
-	return $bytes;
-}
-
-# Build "path?name=value&..." from a list of name/value pairs, each value
-# percent-encoded. Names may repeat.
-sub with_query
-{
-	my ($path, @pairs) = @_;
-	my @parts;
-
-	while (my ($name, $value) = splice(@pairs, 0, 2))
-	{
-		push @parts, "$name=" . uri_escape($value);
-	}
-	return @parts ? "$path?" . join('&', @parts) : $path;
-}
-
-END
-{
-	foreach my $server (@servers)
-	{
-		kill 'TERM', $server->{pid};
-		waitpid($server->{pid}, 0);
-	}
-}
+use FindBin;
+use lib "$FindBin::Bin/../perl";
+use PstreamTest;
 
 # The values of one field over the rows of a read, in order; undef for null.
 sub column
@@ -137,11 +43,8 @@ sub read_data
 		with_query("/api/v2/pstreams/pstream/$name/data", @pairs));
 }
 
-my $node = PostgreSQL::Test::Cluster->new('reads');
-$node->init;
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION pg_trgm');
-$node->safe_psql('postgres', 'CREATE EXTENSION pstream');
+my $node = start_node('reads', 'pg_trgm');
+my $json = json_codec();
 my $server = start_pstreamd($node, 'reads');
 my $response;
 

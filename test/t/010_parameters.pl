@@ -12,75 +12,10 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use HTTP::Tiny;
 use IO::Socket::INET;
-use JSON::PP;
-use POSIX ();
-
-my $json = JSON::PP->new->utf8->canonical;
-my $http = HTTP::Tiny->new(timeout => $PostgreSQL::Test::Utils::timeout_default);
-my @servers;
-
-# Start pstreamd on a free loopback port against the node's unix socket as
-# $role, with its stderr in the test log directory; wait until /healthz is 200.
-sub start_pstreamd
-{
-	my ($node, $label, $role, @options) = @_;
-	my $port = PostgreSQL::Test::Cluster::get_free_port();
-	my $log = "$PostgreSQL::Test::Utils::log_path/pstreamd_$label.log";
-	my $conninfo =
-		'host='
-	  . $node->host
-	  . ' port='
-	  . $node->port
-	  . " dbname=postgres user=$role";
-
-	my $pid = fork();
-	die "fork failed: $!" unless defined $pid;
-	if ($pid == 0)
-	{
-		open(STDOUT, '>>', $log) or die "cannot open $log: $!";
-		open(STDERR, '>>', $log) or die "cannot open $log: $!";
-		exec($ENV{PSTREAMD}, '--listen=127.0.0.1', "--port=$port",
-			"--db=$conninfo", @options)
-		  or print STDERR "cannot run $ENV{PSTREAMD}: $!\n";
-
-		# _exit: the child must not run the END blocks that stop the node.
-		POSIX::_exit(127);
-	}
-
-	my $server = {
-		pid => $pid,
-		log => $log,
-		port => $port,
-		base => "http://127.0.0.1:$port"
-	};
-	push @servers, $server;
-	foreach (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
-	{
-		my $response = $http->get("$server->{base}/healthz");
-		return $server if $response->{status} == 200;
-		select(undef, undef, undef, 0.1);
-	}
-	die "pstreamd on port $port did not become healthy; see $log";
-}
-
-# Send a request with an optional JSON body; returns HTTP::Tiny's response
-# with the decoded JSON body under {json}.
-sub api
-{
-	my ($server, $method, $path, $body) = @_;
-	my %options = (headers => {});
-
-	if (defined $body)
-	{
-		$options{content} = $body;
-		$options{headers}{'Content-Type'} = 'application/json';
-	}
-	my $response = $http->request($method, "$server->{base}$path", \%options);
-	$response->{json} = eval { $json->decode($response->{content}) };
-	return $response;
-}
+use FindBin;
+use lib "$FindBin::Bin/../perl";
+use PstreamTest;
 
 # Send raw bytes on a new connection and return what the server sends back
 # within $seconds (the whole answer when the server closes first).
@@ -111,20 +46,9 @@ sub raw_exchange
 	return $answer;
 }
 
-END
-{
-	foreach my $server (@servers)
-	{
-		kill 'TERM', $server->{pid};
-		waitpid($server->{pid}, 0);
-	}
-}
-
-my $node = PostgreSQL::Test::Cluster->new('parameters');
-$node->init;
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION pstream');
-my $server = start_pstreamd($node, 'parameters', $node->{_os_user} // 'postgres',
+my $node = start_node('parameters');
+my $server = start_pstreamd($node, 'parameters',
+	{ user => $node->{_os_user} // 'postgres' },
 	'--max-body=1000');
 my $response;
 
@@ -248,7 +172,7 @@ like($response->{json}{serviceResult}{statusMessage}, qr/and its records/,
 # --- 403: a role without privileges ---
 $node->safe_psql('postgres', 'CREATE ROLE reader LOGIN');
 {
-	my $unprivileged = start_pstreamd($node, 'reader', 'reader');
+	my $unprivileged = start_pstreamd($node, 'reader', { user => 'reader' });
 	$response = api($unprivileged, 'GET', $data);
 	is($response->{status}, 403, 'read by a role without privileges returns 403');
 	like($response->{json}{detail}, qr/permission denied/,

@@ -15,70 +15,11 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use HTTP::Tiny;
 use IO::Socket::INET;
-use JSON::PP;
 use POSIX ();
 use Time::HiRes qw(time sleep);
-
-my $json = JSON::PP->new->utf8->canonical;
-my $http = HTTP::Tiny->new(timeout => $PostgreSQL::Test::Utils::timeout_default);
-my @servers;
-
-# Start pstreamd on a free loopback port against the node's unix socket,
-# with its stderr in the test log directory; wait until /healthz is 200.
-sub start_pstreamd
-{
-	my ($node, $label, @options) = @_;
-	my $port = PostgreSQL::Test::Cluster::get_free_port();
-	my $log = "$PostgreSQL::Test::Utils::log_path/pstreamd_$label.log";
-	my $conninfo =
-	  'host=' . $node->host . ' port=' . $node->port . ' dbname=postgres';
-
-	my $pid = fork();
-	die "fork failed: $!" unless defined $pid;
-	if ($pid == 0)
-	{
-		open(STDOUT, '>>', $log) or die "cannot open $log: $!";
-		open(STDERR, '>>', $log) or die "cannot open $log: $!";
-		exec($ENV{PSTREAMD}, '--listen=127.0.0.1', "--port=$port",
-			"--db=$conninfo", @options)
-		  or print STDERR "cannot run $ENV{PSTREAMD}: $!\n";
-
-		# _exit: the child must not run the END blocks that stop the node.
-		POSIX::_exit(127);
-	}
-
-	my $server = {
-		pid => $pid,
-		log => $log,
-		port => $port,
-		base => "http://127.0.0.1:$port"
-	};
-	push @servers, $server;
-	foreach (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
-	{
-		my $response = $http->get("$server->{base}/healthz");
-		return $server if $response->{status} == 200;
-		sleep(0.1);
-	}
-	die "pstreamd on port $port did not become healthy; see $log";
-}
-
-# Send a request with an optional JSON body; returns HTTP::Tiny's response
-# with the decoded JSON body under {json}.
-sub api
-{
-	my ($server, $method, $path, $body) = @_;
-	my %options = (headers => {});
-
-	if (defined $body)
-	{
-		$options{content} = $body;
-		$options{headers}{'Content-Type'} = 'application/json';
-	}
-	my $response = $http->request($method, "$server->{base}$path", \%options);
-	$response->{json} = eval { $json->decode($response->{content}) };
-	return $response;
-}
+use FindBin;
+use lib "$FindBin::Bin/../perl";
+use PstreamTest;
 
 # Open a TCP connection to the server that sends nothing.
 sub idle_connection
@@ -110,26 +51,7 @@ sub seconds_until_closed
 	return undef;
 }
 
-sub record_count
-{
-	my ($node, $name) = @_;
-	return $node->safe_psql('postgres',
-		"SELECT count(*) FROM pstream_select('$name')");
-}
-
-END
-{
-	foreach my $server (@servers)
-	{
-		kill 'TERM', $server->{pid};
-		waitpid($server->{pid}, 0);
-	}
-}
-
-my $node = PostgreSQL::Test::Cluster->new('service');
-$node->init;
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION pstream');
+my $node = start_node('service');
 my $server = start_pstreamd($node, 'service', '--pool-size=4',
 	'--connection-timeout=1', '--max-connections=200',
 	'--statement-timeout=500');
@@ -198,10 +120,7 @@ is($response->{status}, 201, 'add returns 201');
 	sleep(0.3);
 	my $accepted = $client->get("$limited->{base}/healthz");
 	is($accepted->{status}, 200, 'connections are accepted again below the limit');
-	kill 'TERM', $limited->{pid};
-	waitpid($limited->{pid}, 0);
-	is($?, 0, 'limited server exits 0');
-	@servers = grep { $_ != $limited } @servers;
+	is(stop_pstreamd($limited), 0, 'limited server exits 0');
 }
 
 # --- statement timeout: 503, nothing stored, the server keeps serving ---
@@ -224,7 +143,7 @@ is($response->{status}, 201, 'add returns 201');
 	is(record_count($node, 'load'), '2', 'timed-out add stores nothing');
 	$response = api($server, 'GET', '/api/v2/pstreams/pstream/load/data');
 	is($response->{status}, 200, 'read after a statement timeout returns 200');
-	like(PostgreSQL::Test::Utils::slurp_file($server->{log}),
+	like(server_log($server),
 		qr/statement canceled \(SQLSTATE 57014\)/, 'the timeout is logged with its SQLSTATE');
 }
 
@@ -284,7 +203,7 @@ is($response->{status}, 201, 'add returns 201');
 		"only 200 and 503 during the outage (saw $seen)");
 	like($seen, qr/200/, 'traffic was served before and after the outage');
 	ok(kill(0, $server->{pid}), 'pstreamd kept running through the outage');
-	like(PostgreSQL::Test::Utils::slurp_file($server->{log}),
+	like(server_log($server),
 		qr/database connection \d+ reconnected/, 'the reconnect is logged');
 }
 
@@ -305,7 +224,7 @@ is($response->{status}, 201, 'add returns 201');
 	die "fork failed: $!" unless defined $client_pid;
 	if ($client_pid == 0)
 	{
-		$http = HTTP::Tiny->new(timeout => 60);
+		reset_http_client(timeout => 60);
 		my $answer = api($stopping, 'POST', '/api/v2/pstreams/pstream/big/data', $body);
 		open(my $file, '>', $status_file) or POSIX::_exit(1);
 		print $file $answer->{status};
@@ -319,9 +238,7 @@ is($response->{status}, 201, 'add returns 201');
 	);
 	kill 'TERM', $stopping->{pid};
 	waitpid($client_pid, 0);
-	waitpid($stopping->{pid}, 0);
-	my $exit_status = $? >> 8;
-	@servers = grep { $_ != $stopping } @servers;
+	my $exit_status = wait_pstreamd($stopping) >> 8;
 
 	my $status = PostgreSQL::Test::Utils::slurp_file($status_file);
 	my $stored = record_count($node, 'big');
@@ -334,7 +251,7 @@ is($response->{status}, 201, 'add returns 201');
 		is($stored, '0', "unacknowledged add (status $status) stores nothing");
 	}
 	is($exit_status, 0, 'pstreamd exits 0 after SIGTERM during a large add');
-	like(PostgreSQL::Test::Utils::slurp_file($stopping->{log}),
+	like(server_log($stopping),
 		qr/pstreamd stopped/, 'the stop is logged');
 }
 

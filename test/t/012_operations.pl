@@ -13,75 +13,11 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use HTTP::Tiny;
-use JSON::PP;
 use POSIX ();
 use Time::HiRes qw(sleep);
-
-my $json = JSON::PP->new->utf8->canonical;
-my $http = HTTP::Tiny->new(timeout => $PostgreSQL::Test::Utils::timeout_default);
-my @servers;
-
-# Start pstreamd with %$env added to its environment, its stdout and
-# stderr in $log; wait until /healthz is 200.
-sub start_pstreamd
-{
-	my ($node, $label, $env, @options) = @_;
-	my $port = PostgreSQL::Test::Cluster::get_free_port();
-	my $log = "$PostgreSQL::Test::Utils::log_path/pstreamd_$label.log";
-	my $conninfo =
-	  'host=' . $node->host . ' port=' . $node->port . ' dbname=postgres';
-
-	my $pid = fork();
-	die "fork failed: $!" unless defined $pid;
-	if ($pid == 0)
-	{
-		open(STDOUT, '>>', $log) or die "cannot open $log: $!";
-		open(STDERR, '>>', $log) or die "cannot open $log: $!";
-		$ENV{$_} = $env->{$_} foreach keys %$env;
-		exec($ENV{PSTREAMD}, '--listen=127.0.0.1', "--port=$port",
-			"--db=$conninfo", @options)
-		  or print STDERR "cannot run $ENV{PSTREAMD}: $!\n";
-
-		# _exit: the child must not run the END blocks that stop the node.
-		POSIX::_exit(127);
-	}
-
-	my $server = { pid => $pid, log => $log, base => "http://127.0.0.1:$port" };
-	push @servers, $server;
-	foreach (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
-	{
-		my $response = $http->get("$server->{base}/healthz");
-		return $server if $response->{status} == 200;
-		sleep(0.1);
-	}
-	die "pstreamd on port $port did not become healthy; see $log";
-}
-
-# Stop a server with $signal and return its exit status.
-sub stop_pstreamd
-{
-	my ($server, $signal) = @_;
-	kill $signal, $server->{pid};
-	waitpid($server->{pid}, 0);
-	@servers = grep { $_ != $server } @servers;
-	return $? >> 8;
-}
-
-sub api
-{
-	my ($server, $method, $path, $body) = @_;
-	my %options = (headers => {});
-
-	if (defined $body)
-	{
-		$options{content} = $body;
-		$options{headers}{'Content-Type'} = 'application/json';
-	}
-	my $response = $http->request($method, "$server->{base}$path", \%options);
-	$response->{json} = eval { $json->decode($response->{content}) };
-	return $response;
-}
+use FindBin;
+use lib "$FindBin::Bin/../perl";
+use PstreamTest;
 
 # The line of a log that matches $pattern, or '' when none does.
 sub log_line
@@ -92,19 +28,7 @@ sub log_line
 	return $line // '';
 }
 
-END
-{
-	foreach my $server (@servers)
-	{
-		kill 'TERM', $server->{pid};
-		waitpid($server->{pid}, 0);
-	}
-}
-
-my $node = PostgreSQL::Test::Cluster->new('operations');
-$node->init;
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION pstream');
+my $node = start_node('operations');
 my $response;
 
 # --- --help and --version ---
@@ -151,21 +75,22 @@ PostgreSQL::Test::Utils::append_to_file($config_file,
 	"pool-size = 3\nshutdown-timeout = 7\nconnection-timeout = 9\n");
 {
 	my $server = start_pstreamd($node, 'precedence',
-		{ PSTREAMD_POOL_SIZE => 5, PSTREAMD_SHUTDOWN_TIMEOUT => 6 },
+		{ env => { PSTREAMD_POOL_SIZE => 5, PSTREAMD_SHUTDOWN_TIMEOUT => 6 } },
 		"--config=$config_file", '--pool-size=2');
 	my $start = log_line($server->{log}, qr/starting with/);
 	like($start, qr/ pool-size=2 /, 'command line wins over environment and file');
 	like($start, qr/ shutdown-timeout=6s /, 'environment wins over the config file');
 	like($start, qr/ connection-timeout=9s /, 'config file wins over the default');
 	like($start, qr/ max-body=67108864 /, 'default applies when nothing sets the option');
-	is(stop_pstreamd($server, 'TERM'), 0, 'precedence server exits 0');
+	is(stop_pstreamd($server, 'TERM') >> 8, 0, 'precedence server exits 0');
 }
 {
-	my $server = start_pstreamd($node, 'config_env', { PSTREAMD_CONFIG => $config_file });
+	my $server = start_pstreamd($node, 'config_env',
+		{ env => { PSTREAMD_CONFIG => $config_file } });
 	like(log_line($server->{log}, qr/starting with/), qr/ pool-size=3 /,
 		'PSTREAMD_CONFIG names the config file');
-	is(stop_pstreamd($server, 'INT'), 0, 'SIGINT stops pstreamd with exit status 0');
-	like(PostgreSQL::Test::Utils::slurp_file($server->{log}), qr/received SIGINT: stopping/,
+	is(stop_pstreamd($server, 'INT') >> 8, 0, 'SIGINT stops pstreamd with exit status 0');
+	like(server_log($server), qr/received SIGINT: stopping/,
 		'SIGINT is logged');
 }
 
@@ -184,11 +109,11 @@ PostgreSQL::Test::Utils::append_to_file($config_file,
 		  or POSIX::_exit(127);
 	}
 	my $server = { pid => $pid, log => $log };
-	push @servers, $server;
+	track_pstreamd($server);
 	my $ready;
 	foreach (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
 	{
-		last if ($ready = $http->get("http://127.0.0.1:$port/healthz")->{status} == 200);
+		last if ($ready = http_client()->get("http://127.0.0.1:$port/healthz")->{status} == 200);
 		sleep(0.1);
 	}
 	ok($ready, 'server with a password in --db starts');
@@ -200,7 +125,7 @@ PostgreSQL::Test::Utils::append_to_file($config_file,
 
 # --- JSON log, request id, log file reopened on SIGHUP ---
 my $log_file = "$PostgreSQL::Test::Utils::tmp_check/pstreamd-json.log";
-my $server = start_pstreamd($node, 'json', {}, '--log-format=json',
+my $server = start_pstreamd($node, 'json', '--log-format=json',
 	"--log-file=$log_file");
 $response = api($server, 'POST', '/api/v2/pstreams', '{"name":"watched"}');
 is($response->{status}, 201, 'create returns 201');
@@ -210,7 +135,7 @@ $response = api($server, 'POST', '/api/v2/pstreams/pstream/watched/data',
 	'[{"secret_field":"private value"}]');
 is($response->{status}, 201, 'add returns 201');
 {
-	my @entries = map { $json->decode($_) }
+	my @entries = map { json_codec()->decode($_) }
 	  split /\n/, PostgreSQL::Test::Utils::slurp_file($log_file);
 	ok(@entries > 0, 'the log file has JSON lines');
 	my ($access) = grep {
@@ -253,7 +178,15 @@ unlike(PostgreSQL::Test::Utils::slurp_file("$log_file.1"), qr/$after_id/,
 # --- metrics ---
 api($server, 'GET', '/nowhere');
 api($server, 'PATCH', '/api/v2/pstreams');
-$response = api($server, 'GET', '/metrics');
+
+# A request is counted when it completes, after its response is sent, so a
+# scrape on another connection can come first: wait for the last one.
+foreach (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
+{
+	$response = api($server, 'GET', '/metrics');
+	last if $response->{content} =~ /route="unmatched",status="405"/;
+	sleep(0.1);
+}
 is($response->{status}, 200, 'metrics returns 200');
 like($response->{headers}{'content-type'}, qr{^text/plain; version=0\.0\.4},
 	'metrics use the Prometheus text content type');
@@ -310,7 +243,7 @@ is($response->{status}, 200, 'openapi.json returns 200');
 		'array', 'openapi marks sort as repeatable');
 }
 
-is(stop_pstreamd($server, 'TERM'), 0, 'json server exits 0');
+is(stop_pstreamd($server, 'TERM') >> 8, 0, 'json server exits 0');
 like(PostgreSQL::Test::Utils::slurp_file($log_file), qr/pstreamd stopped/,
 	'the stop is logged in the log file');
 
