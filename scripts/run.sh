@@ -17,6 +17,7 @@ data_dir="$RUN_DIR/pg"
 socket_dir=$(socket_dir_for "$RUN_DIR" "$PG_PORT")
 pg_log="$RUN_DIR/postgresql.log"
 pstreamd_pid=
+started_cluster=false
 
 if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$HTTP_PORT/"; then
 	die "something already listens on 127.0.0.1:$HTTP_PORT; stop it, or choose another port with HTTP_PORT=9090 make run"
@@ -33,17 +34,22 @@ stop_all() {
 		kill -TERM "$pstreamd_pid" 2>/dev/null
 		wait "$pstreamd_pid" 2>/dev/null
 	fi
-	log "stopping PostgreSQL"
-	cluster_stop "$data_dir"
+	if [[ $started_cluster == true ]]; then
+		log "stopping PostgreSQL"
+		cluster_stop "$data_dir"
+	else
+		log "leaving PostgreSQL running, because this run did not start it; stop it with: runuser -u $RUN_USER -- $PG_BINDIR/pg_ctl -D $data_dir stop"
+	fi
 }
 trap stop_all EXIT
 trap 'exit 0' INT TERM
 
 cluster_init "$data_dir"
 if as_run_user pg_ctl -D "$data_dir" status >/dev/null 2>&1; then
-	log "PostgreSQL already runs in $data_dir; reusing it"
+	log "PostgreSQL already runs in $data_dir; reusing it, and leaving it running at exit"
 else
 	cluster_start "$data_dir" "$socket_dir" "$PG_PORT" "$pg_log"
+	started_cluster=true
 fi
 
 psql_admin=(psql -X -q -v ON_ERROR_STOP=1 -h "$socket_dir" -p "$PG_PORT")

@@ -257,6 +257,97 @@ read_config_file(struct config *config, const char *path)
 	return status;
 }
 
+/*
+ * Return whether name is a known PSTREAMD_<NAME> variable: an option's, or
+ * PSTREAMD_CONFIG.
+ */
+static bool
+is_known_variable(const char *variable, size_t length)
+{
+	if (length == strlen("PSTREAMD_CONFIG") &&
+		strncmp(variable, "PSTREAMD_CONFIG", length) == 0)
+		return true;
+
+	for (size_t i = 0; i < OPTION_COUNT; i++)
+	{
+		const char *name = definitions[i].name;
+		size_t		name_length = strlen(name);
+		size_t		j;
+
+		if (length != strlen("PSTREAMD_") + name_length)
+			continue;
+		for (j = 0; j < name_length; j++)
+		{
+			char		expected = name[j] == '-' ? '_' : (char) toupper((unsigned char) name[j]);
+
+			if (variable[strlen("PSTREAMD_") + j] != expected)
+				break;
+		}
+		if (j == name_length)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Reject PSTREAMD_* variables that name no option, because a misspelt
+ * variable would otherwise leave the default in force without a word.
+ */
+static int
+check_environment(void)
+{
+	extern char **environ;
+
+	for (char **entry = environ; *entry != NULL; entry++)
+	{
+		const char *equals = strchr(*entry, '=');
+		size_t		length = equals ? (size_t) (equals - *entry) : strlen(*entry);
+
+		if (strncmp(*entry, "PSTREAMD_", strlen("PSTREAMD_")) != 0)
+			continue;
+		if (!is_known_variable(*entry, length))
+		{
+			log_error("unknown environment variable \"%.*s\"; run pstreamd --help for the options",
+					  (int) length, *entry);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Reject "--pool=3" for "--pool-size=3": getopt_long accepts any unambiguous
+ * prefix, which would make a typo look like a valid option.
+ */
+static int
+check_full_option_names(int argc, char **argv, const struct option *options)
+{
+	for (int i = 1; i < argc; i++)
+	{
+		const char *argument = argv[i];
+		size_t		length;
+		bool		known = false;
+
+		if (strcmp(argument, "--") == 0)
+			break;
+		if (strncmp(argument, "--", 2) != 0)
+			continue;
+		argument += 2;
+		length = strcspn(argument, "=");
+		for (const struct option *option = options; option->name != NULL; option++)
+			if (strlen(option->name) == length &&
+				strncmp(option->name, argument, length) == 0)
+				known = true;
+		if (!known)
+		{
+			log_error("unknown option \"--%.*s\"; run pstreamd --help for the list",
+					  (int) length, argument);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Apply the PSTREAMD_<NAME> environment variables that are set. */
 static int
 read_environment(struct config *config)
@@ -316,6 +407,10 @@ config_parse(int argc, char **argv, struct config *config)
 	options[OPTION_COUNT + 1] = (struct option) {"help", no_argument, NULL, 'h'};
 	options[OPTION_COUNT + 2] = (struct option) {"version", no_argument, NULL, 'V'};
 	options[OPTION_COUNT + 3] = (struct option) {NULL, 0, NULL, 0};
+
+	if (check_full_option_names(argc, argv, options) < 0 ||
+		check_environment() < 0)
+		return CONFIG_EXIT_ERROR;
 
 	/*
 	 * First pass: only --help, --version and --config, because the config

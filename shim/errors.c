@@ -117,6 +117,9 @@ respond_database_error(struct request *request,
 	if (status == 503)
 		log_message(LOG_LEVEL_WARNING, request->id,
 					"database unavailable (SQLSTATE %s): %s", sqlstate, primary);
+	else
+		log_message(LOG_LEVEL_INFO, request->id,
+					"database error answered %u (SQLSTATE %s)", status, sqlstate);
 
 	if (detail != NULL)
 		request_set_error(request, status, "%s. %s", primary, detail);

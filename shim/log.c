@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -244,7 +245,7 @@ log_request(const char *request_id, const char *method, const char *path,
 
 	object = json_pack("{s:s,s:s,s:s,s:i,s:f,s:I}", "message", "request",
 					   "method", method, "path", path, "status", (int) status,
-					   "ms", milliseconds, "bytes", (json_int_t) bytes);
+					   "ms", round(milliseconds * 10.0) / 10.0, "bytes", (json_int_t) bytes);
 	if (object != NULL)
 	{
 		emit_json(LOG_LEVEL_INFO, request_id, object);
