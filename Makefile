@@ -29,7 +29,10 @@ build:
 deps:
 	scripts/install-deps.sh
 
+# Scripts of earlier builds are removed first, so that the installed set
+# is exactly this checkout's.
 install: build
+	rm -f "$$($(PG_CONFIG) --sharedir)"/extension/pstream--*.sql
 	$(MAKE) -C extension PG_CONFIG=$(PG_CONFIG) install
 
 # `deps` must finish before anything compiles, even under `make -j`.

@@ -50,6 +50,21 @@ typedef enum PstreamLock
 } PstreamLock;
 
 /*
+ * What a caller wants to do with a pstream, checked by pstream_lookup()
+ * against the caller's privileges on its data table before anything else.
+ */
+typedef enum PstreamAction
+{
+	PSTREAM_ACTION_NONE,		/* internal lookup, no check */
+	PSTREAM_ACTION_READ,		/* SELECT */
+	PSTREAM_ACTION_ADD,			/* INSERT */
+	PSTREAM_ACTION_UPDATE,		/* UPDATE */
+	PSTREAM_ACTION_DELETE,		/* DELETE */
+	PSTREAM_ACTION_EDIT,		/* pstream_admin or owner */
+	PSTREAM_ACTION_DROP			/* pstream_admin or owner */
+} PstreamAction;
+
+/*
  * A compiled CFXQL query: a SQL condition over the jsonb expression "data"
  * (never NULL-valued) and the GET projection as parallel lists of record
  * keys and output names (NIL when the query has none).
@@ -76,9 +91,16 @@ extern char *pstream_qualified_table(const char *table_name);
 extern void pstream_hash_hex(const char *text, char *hex);
 
 /* pstream_catalog.c */
-extern PstreamInfo *pstream_lookup(const char *name, PstreamLock lock);
+extern PstreamInfo *pstream_lookup(const char *name, PstreamLock lock, PstreamAction action);
 extern Datum pstream_list_row(const char *name);
 extern void pstream_rebuild_unique_index(PstreamInfo *info);
+
+/* pstream_privileges.c */
+extern void pstream_check_privilege(const char *name, const char *table_name,
+									PstreamAction action);
+extern void pstream_check_create_privilege(const char *name);
+extern bool pstream_access_model_installed(void);
+extern void pstream_grant_group_privileges(const char *table);
 
 /* pstream_attributes.c */
 extern Jsonb *pstream_check_attributes(Jsonb *attributes);

@@ -540,7 +540,7 @@ init_add_context(AddContext *cxt, const char *name)
 {
 	JsonbValue *defaults;
 
-	cxt->info = pstream_lookup(name, PSTREAM_LOCK_KEY_SHARE);
+	cxt->info = pstream_lookup(name, PSTREAM_LOCK_KEY_SHARE, PSTREAM_ACTION_ADD);
 	cxt->time_field = pstream_time_field(cxt->info->attributes);
 	cxt->unique_keys = pstream_unique_keys(cxt->info->attributes);
 

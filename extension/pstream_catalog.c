@@ -33,13 +33,14 @@ PG_FUNCTION_INFO_V1(pstream_drop);
 	"FROM jsonb_each($2::jsonb) WHERE value <> 'null'::jsonb)"
 
 /*
- * Read the catalog row of a pstream, raising 42P01 if there is none.  lock
- * picks the row lock: adds take FOR KEY SHARE, which concurrent adds share
- * but which makes pstream_drop() (a DELETE) and pstream_edit() (FOR UPDATE)
- * wait for the add's transaction.
+ * Read the catalog row of a pstream, raising 42P01 if there is none, then
+ * check that the caller may do action on it (42501 otherwise).  lock picks
+ * the row lock, taken only after the check: adds take FOR KEY SHARE, which
+ * concurrent adds share but which makes pstream_drop() (a DELETE) and
+ * pstream_edit() (FOR UPDATE) wait for the add's transaction.
  */
 PstreamInfo *
-pstream_lookup(const char *name, PstreamLock lock)
+pstream_lookup(const char *name, PstreamLock lock, PstreamAction action)
 {
 	static const char *const lock_clauses[] = {"", " FOR KEY SHARE", " FOR UPDATE"};
 	char	   *sql;
@@ -50,13 +51,25 @@ pstream_lookup(const char *name, PstreamLock lock)
 
 	pstream_check_name(name);
 
-	sql = psprintf("SELECT table_name, attributes FROM pstream.pstreams WHERE name = $1%s",
-				   lock_clauses[lock]);
+	sql = "SELECT table_name, attributes FROM pstream.pstreams WHERE name = $1";
 	pstream_spi_execute(sql, 1, types, values, NULL, false, 1);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("pstream \"%s\" does not exist", name)));
+	pstream_check_privilege(name, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+							action);
+
+	if (lock != PSTREAM_LOCK_NONE)
+	{
+		/* Read again under the lock: a concurrent drop may have won. */
+		pstream_spi_execute(psprintf("%s%s", sql, lock_clauses[lock]),
+							1, types, values, NULL, false, 1);
+		if (SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("pstream \"%s\" does not exist", name)));
+	}
 
 	info = palloc0(sizeof(PstreamInfo));
 	info->name = pstrdup(name);
@@ -158,6 +171,7 @@ create_data_table(const char *name, const char *table_name)
 	execute_ddl(psprintf("CREATE TRIGGER count_truncates AFTER TRUNCATE ON %s "
 						 "FOR EACH STATEMENT EXECUTE FUNCTION pstream.count_records()", table));
 	execute_ddl(psprintf("COMMENT ON TABLE %s IS %s", table, quote_literal_cstr(name)));
+	pstream_grant_group_privileges(table);
 }
 
 /*
@@ -275,6 +289,7 @@ pstream_create(PG_FUNCTION_ARGS)
 	table_name = pstream_table_name(name);
 
 	SPI_connect();
+	pstream_check_create_privilege(name);
 
 	values[0] = CStringGetTextDatum(name);
 	values[1] = JsonbPGetDatum(attributes);
@@ -293,7 +308,7 @@ pstream_create(PG_FUNCTION_ARGS)
 	if (!relation_exists(table_name))
 		create_data_table(name, table_name);
 
-	info = pstream_lookup(name, PSTREAM_LOCK_NONE);
+	info = pstream_lookup(name, PSTREAM_LOCK_NONE, PSTREAM_ACTION_NONE);
 	pstream_rebuild_unique_index(info);
 
 	result = SPI_datumTransfer(pstream_list_row(name), false, -1);
@@ -325,7 +340,7 @@ pstream_edit(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 
-	info = pstream_lookup(name, PSTREAM_LOCK_UPDATE);
+	info = pstream_lookup(name, PSTREAM_LOCK_UPDATE, PSTREAM_ACTION_EDIT);
 	old_keys = pstream_unique_keys(info->attributes);
 
 	/* Merge, then drop the keys whose value is null. */
@@ -374,6 +389,7 @@ pstream_drop(PG_FUNCTION_ARGS)
 	pstream_check_name(name);
 
 	SPI_connect();
+	pstream_lookup(name, PSTREAM_LOCK_NONE, PSTREAM_ACTION_DROP);
 
 	values[0] = CStringGetTextDatum(name);
 	pstream_spi_execute("DELETE FROM pstream.pstreams WHERE name = $1 RETURNING table_name",

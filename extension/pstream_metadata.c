@@ -185,7 +185,7 @@ pstream_metadata(PG_FUNCTION_ARGS)
 	pstream_check_paging(report.offset, report.limit);
 
 	SPI_connect();
-	info = pstream_lookup(name, PSTREAM_LOCK_NONE);
+	info = pstream_lookup(name, PSTREAM_LOCK_NONE, PSTREAM_ACTION_READ);
 
 	sort->spec = sort->field = "columnId";
 	report.sort = list_make1(sort);
@@ -262,7 +262,7 @@ pstream_stats(PG_FUNCTION_ARGS)
 	pstream_check_paging(report.offset, report.limit);
 
 	SPI_connect();
-	info = pstream_lookup(name, PSTREAM_LOCK_KEY_SHARE);
+	info = pstream_lookup(name, PSTREAM_LOCK_KEY_SHARE, PSTREAM_ACTION_READ);
 
 	report.rows_key = "Stats";
 	report.title = info->name;

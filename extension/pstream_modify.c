@@ -294,7 +294,7 @@ pstream_update(PG_FUNCTION_ARGS)
 	check_update_data(data);
 
 	SPI_connect();
-	info = pstream_lookup(name, PSTREAM_LOCK_KEY_SHARE);
+	info = pstream_lookup(name, PSTREAM_LOCK_KEY_SHARE, PSTREAM_ACTION_UPDATE);
 	sets_time = update_time(info, &data, &ts);
 
 	values[0] = JsonbPGetDatum(data);
@@ -339,7 +339,7 @@ pstream_delete(PG_FUNCTION_ARGS)
 	filter = pstream_compile_modify_filter(query, case_sensitive);
 
 	SPI_connect();
-	info = pstream_lookup(name, PSTREAM_LOCK_KEY_SHARE);
+	info = pstream_lookup(name, PSTREAM_LOCK_KEY_SHARE, PSTREAM_ACTION_DELETE);
 
 	sql = psprintf("%s, changed AS (DELETE FROM %s AS t USING locked WHERE t.id = locked.id RETURNING 1) "
 				   "SELECT (SELECT n FROM matched), (SELECT count(*) FROM locked), "

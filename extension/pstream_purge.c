@@ -83,7 +83,10 @@ purge_pstream(PstreamInfo *info, int32 days)
 	return deleted;
 }
 
-/* Names of the pstreams to purge: the given one, or all with retention_days. */
+/*
+ * Names of the pstreams to purge: the given one, or all with retention_days
+ * whose data table the caller may delete from.
+ */
 static List *
 pstreams_to_purge(text *name)
 {
@@ -94,6 +97,7 @@ pstreams_to_purge(text *name)
 
 	pstream_spi_execute("SELECT name FROM pstream.pstreams WHERE attributes ? 'retention_days' "
 						"AND jsonb_typeof(attributes -> 'retention_days') = 'number' "
+						"AND has_table_privilege(format('pstream_data.%I', table_name), 'DELETE') "
 						"ORDER BY name", 0, NULL, NULL, NULL, false, 0);
 	for (uint64 i = 0; i < SPI_processed; i++)
 		names = lappend(names, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
@@ -120,7 +124,8 @@ pstream_purge_expired(PG_FUNCTION_ARGS)
 
 	foreach(lc, names)
 	{
-		PstreamInfo *info = pstream_lookup((char *) lfirst(lc), PSTREAM_LOCK_KEY_SHARE);
+		PstreamInfo *info = pstream_lookup((char *) lfirst(lc), PSTREAM_LOCK_KEY_SHARE,
+											PSTREAM_ACTION_DELETE);
 		JsonbValue *retention = pstream_get_attribute(info->attributes, "retention_days");
 		Datum		row[2];
 		bool		nulls[2] = {false, false};

@@ -149,7 +149,9 @@ pstream_list(PG_FUNCTION_ARGS)
 	report.title = "pstreams";
 	report.source_sql = filtered_source("(SELECT name AS id, modified_at AS ts, "
 										PSTREAM_LIST_ROW_SQL " AS data "
-										"FROM pstream.pstreams) AS list",
+										"FROM pstream.pstreams "
+										"WHERE has_table_privilege(format('pstream_data.%I', "
+										"table_name), 'SELECT')) AS list",
 										filter, search_sql);
 	report.time_field = "timestamp";
 	report.key_fields = list_make1("name");
@@ -196,7 +198,7 @@ pstream_query(PG_FUNCTION_ARGS)
 	apply_projection(&report, filter);
 
 	SPI_connect();
-	info = pstream_lookup(name, PSTREAM_LOCK_NONE);
+	info = pstream_lookup(name, PSTREAM_LOCK_NONE, PSTREAM_ACTION_READ);
 	search_sql = apply_search(&report, old_signature ? NULL : text_arg(fcinfo, 2),
 							  search_ignores_case(info->attributes), info->table_name);
 
@@ -260,7 +262,7 @@ pstream_select(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 
 	SPI_connect();
-	info = pstream_lookup(name, PSTREAM_LOCK_NONE);
+	info = pstream_lookup(name, PSTREAM_LOCK_NONE, PSTREAM_ACTION_READ);
 
 	plan = SPI_prepare(select_sql(info, filter), 2, types);
 	if (plan == NULL)

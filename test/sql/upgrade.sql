@@ -1,4 +1,4 @@
--- upgrade: ALTER EXTENSION pstream UPDATE from 0.1.0 to 0.2.0 to 0.3.0 keeps the records
+-- upgrade: ALTER EXTENSION pstream UPDATE from 0.1.0 to 0.2.0 to 0.3.0 to 0.4.0 keeps the records
 --
 -- Runs in a database of its own, because the other tests install the
 -- current version into the regression database.
@@ -59,11 +59,38 @@ SELECT pstream_create('new-after-upgrade') IS NOT NULL;
 SELECT indexrelid::regclass AS index FROM pg_index
 WHERE indrelid = 'pstream_data."new-after-upgrade"'::regclass ORDER BY indexrelid::regclass::text COLLATE "C";
 
--- the upgraded extension has the same functions as a fresh 0.3.0 install:
--- names, arguments with defaults, results, volatility, strictness and bodies
+-- 0.4.0: every data table, kept ones too, gets the group privileges and
+-- pstream_admin as its owner
+SELECT pstream_drop('new-after-upgrade', false) IS NOT NULL;
+CREATE FUNCTION pg_temp.data_table_access() RETURNS TABLE(data_table name, admin_owns boolean,
+	reader_selects boolean, reader_inserts boolean, writer_writes boolean)
+LANGUAGE sql AS $$
+	SELECT c.relname, c.relowner = 'pstream_admin'::regrole,
+	       has_table_privilege('pstream_reader', c.oid, 'SELECT'),
+	       has_table_privilege('pstream_reader', c.oid, 'INSERT'),
+	       has_table_privilege('pstream_writer', c.oid, 'INSERT, UPDATE, DELETE')
+	FROM pg_class c WHERE c.relnamespace = 'pstream_data'::regnamespace AND c.relkind = 'r'
+	ORDER BY c.relname COLLATE "C"
+$$;
+-- the new library at 0.3.0 creates tables without group grants
+SELECT pstream_create('created-at-0.3.0') IS NOT NULL;
+SELECT * FROM pg_temp.data_table_access() WHERE data_table = 'created-at-0.3.0';
+ALTER EXTENSION pstream UPDATE TO '0.4.0';
+SELECT extversion FROM pg_extension WHERE extname = 'pstream';
+SELECT * FROM pg_temp.data_table_access();
+SELECT pstream_create('new-after-upgrade') IS NOT NULL;
+SELECT pstream_create('created-at-0.4.0') IS NOT NULL;
+SELECT * FROM pg_temp.data_table_access() WHERE data_table IN ('created-at-0.4.0', 'new-after-upgrade');
+SELECT jsonb_path_query_array(pstream_query('kept', sort => '{k}'), '$.pstream_data[*].v') AS kept_at_0_4_0;
+SELECT to_regclass('pstream.sessions') IS NOT NULL AS has_sessions;
+
+-- the upgraded extension has the same functions as a fresh 0.4.0 install:
+-- names, arguments with defaults, results, volatility, strictness, bodies
+-- and EXECUTE privileges
 CREATE FUNCTION pg_temp.extension_functions() RETURNS text LANGUAGE sql AS $$
-	SELECT string_agg(format('%s(%s) %s %s %s %s', p.proname, pg_get_function_arguments(p.oid),
-	                         pg_get_function_result(p.oid), p.provolatile, p.proisstrict, md5(p.prosrc)),
+	SELECT string_agg(format('%s(%s) %s %s %s %s %s', p.proname, pg_get_function_arguments(p.oid),
+	                         pg_get_function_result(p.oid), p.provolatile, p.proisstrict, md5(p.prosrc),
+	                         p.proacl),
 	                  E'\n' ORDER BY p.proname, pg_get_function_arguments(p.oid))
 	FROM pg_proc AS p
 	JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
@@ -81,8 +108,9 @@ SET client_min_messages = warning;
 CREATE EXTENSION pg_trgm;
 CREATE EXTENSION pstream;
 CREATE FUNCTION pg_temp.extension_functions() RETURNS text LANGUAGE sql AS $$
-	SELECT string_agg(format('%s(%s) %s %s %s %s', p.proname, pg_get_function_arguments(p.oid),
-	                         pg_get_function_result(p.oid), p.provolatile, p.proisstrict, md5(p.prosrc)),
+	SELECT string_agg(format('%s(%s) %s %s %s %s %s', p.proname, pg_get_function_arguments(p.oid),
+	                         pg_get_function_result(p.oid), p.provolatile, p.proisstrict, md5(p.prosrc),
+	                         p.proacl),
 	                  E'\n' ORDER BY p.proname, pg_get_function_arguments(p.oid))
 	FROM pg_proc AS p
 	JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
