@@ -18,7 +18,8 @@ packages=(
 	make
 	clang                     # the libFuzzer target of the CFXQL parser
 	libclang-rt-14-dev        # sanitizer runtimes for clang
-	curl                      # the README's examples
+	curl                      # the README's examples and the HTTPS test
+	openssl                   # self-signed certificates for the HTTPS test
 )
 
 missing=()

@@ -64,12 +64,13 @@ as_run_user "${psql_admin[@]}" -d "$DATABASE" \
 	-c 'CREATE EXTENSION IF NOT EXISTS pstream' \
 	-c 'ALTER EXTENSION pstream UPDATE'
 
-# pstreamd runs as RUN_USER from a copy that RUN_USER can reach. setpriv execs
+# pstreamd runs as RUN_USER from a copy that RUN_USER can reach, with
+# authentication off for a first local try (it logs a warning about that). setpriv execs
 # in place, so the pid below is pstreamd's own and signals reach it directly.
 mkdir -p "$RUN_DIR/bin"
 install -m 755 "$PROJECT_DIR/shim/pstreamd" "$RUN_DIR/bin/pstreamd"
 setpriv --reuid="$RUN_USER" --regid="$RUN_USER" --init-groups \
-	"$RUN_DIR/bin/pstreamd" --listen 127.0.0.1 --port "$HTTP_PORT" \
+	"$RUN_DIR/bin/pstreamd" --listen 127.0.0.1 --port "$HTTP_PORT" --auth=off \
 	--db "host=$socket_dir port=$PG_PORT dbname=$DATABASE user=$RUN_USER" &
 pstreamd_pid=$!
 
@@ -99,6 +100,10 @@ Try it:
   curl -s -X POST $base/pstreams/pstream/oia-alerts-stream/data -H 'Content-Type: application/json' \\
        -d '[{"name":"Jack Ryan","city":"Washington, DC","zip-code":20006,"is_pet_owner":true,"last_gym_visit":"2024-11-20"}]'
   curl -s '$base/pstreams/pstream/oia-alerts-stream/data?limit=10'
+
+Authentication is off in this first try: every request runs as the
+database role $RUN_USER. README.md ("Logging in and TLS") shows how to run
+pstreamd with logins and HTTPS (--auth=on, --tls-cert=FILE --tls-key=FILE).
 
 Press Ctrl-C to stop pstreamd and PostgreSQL.
 MSG

@@ -28,7 +28,8 @@ enum option_kind
 {
 	OPTION_TEXT,
 	OPTION_INTEGER,
-	OPTION_LOG_FORMAT
+	OPTION_LOG_FORMAT,
+	OPTION_SWITCH				/* on or off */
 };
 
 struct option_definition
@@ -70,6 +71,16 @@ static const struct option_definition definitions[] = {
 	"text or json: the format of log lines (default text)"},
 	{"log-file", OPTION_TEXT, 0, 0, "",
 	"file that log lines are appended to, reopened on SIGHUP; empty means stderr (default empty)"},
+	{"auth", OPTION_SWITCH, 0, 0, "on",
+	"on or off: whether every route except /healthz and /api/v2/login needs a login session; off runs every request as the --db role, for local development only (default on)"},
+	{"session-ttl", OPTION_INTEGER, 1, 365 * 24 * 3600, "3600",
+	"seconds a login session stays valid (default 3600)"},
+	{"login-rate-limit", OPTION_INTEGER, 1, 1000000, "5",
+	"failed logins per user and per client address within one minute; further attempts get 429 until the minute is over (default 5)"},
+	{"tls-cert", OPTION_TEXT, 0, 0, "",
+	"PEM file of the TLS certificate (chain); with --tls-key, pstreamd serves HTTPS (default empty: plain HTTP)"},
+	{"tls-key", OPTION_TEXT, 0, 0, "",
+	"PEM file of the TLS private key, unencrypted; requires --tls-cert (default empty)"},
 };
 
 #define OPTION_COUNT (sizeof(definitions) / sizeof(definitions[0]))
@@ -168,6 +179,24 @@ set_option(struct config *config, const struct option_definition *definition,
 		config->purge_interval = (unsigned int) number;
 	else if (strcmp(name, "log-file") == 0)
 		config->log_file = value;
+	else if (strcmp(name, "session-ttl") == 0)
+		config->session_ttl = (unsigned int) number;
+	else if (strcmp(name, "login-rate-limit") == 0)
+		config->login_rate_limit = (unsigned int) number;
+	else if (strcmp(name, "tls-cert") == 0)
+		config->tls_cert = value;
+	else if (strcmp(name, "tls-key") == 0)
+		config->tls_key = value;
+	else if (strcmp(name, "auth") == 0)
+	{
+		if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
+		{
+			log_error("invalid value for %s: \"%s\" (expected on or off)",
+					  label, value);
+			return -1;
+		}
+		config->auth = strcmp(value, "on") == 0;
+	}
 	else if (strcmp(name, "log-format") == 0)
 	{
 		if (strcmp(value, "text") != 0 && strcmp(value, "json") != 0)
@@ -465,6 +494,11 @@ config_parse(int argc, char **argv, struct config *config)
 				  argv[optind]);
 		return CONFIG_EXIT_ERROR;
 	}
+	if ((config->tls_cert[0] == '\0') != (config->tls_key[0] == '\0'))
+	{
+		log_error("invalid TLS options: --tls-cert and --tls-key must be given together");
+		return CONFIG_EXIT_ERROR;
+	}
 	return CONFIG_RUN;
 }
 
@@ -511,10 +545,15 @@ config_log(const struct config *config)
 	log_info("pstreamd %s starting with listen=%s port=%u db=\"%s\" pool-size=%d "
 			 "max-body=%zu max-connections=%u connection-timeout=%us "
 			 "statement-timeout=%ums shutdown-timeout=%us purge-interval=%us "
-			 "log-format=%s log-file=\"%s\"",
+			 "log-format=%s log-file=\"%s\" auth=%s session-ttl=%us "
+			 "login-rate-limit=%u tls-cert=\"%s\" tls-key=\"%s\"",
 			 PSTREAMD_VERSION, config->listen_address, config->port, conninfo,
 			 config->pool_size, config->max_body, config->max_connections,
 			 config->connection_timeout, config->statement_timeout,
 			 config->shutdown_timeout, config->purge_interval,
-			 config->log_json ? "json" : "text", config->log_file);
+			 config->log_json ? "json" : "text", config->log_file,
+			 config->auth ? "on" : "off", config->session_ttl,
+			 config->login_rate_limit, config->tls_cert, config->tls_key);
+	if (!config->auth)
+		log_warning("authentication is off (--auth=off): every request runs with the privileges of the --db role; use this for local development only");
 }

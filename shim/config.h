@@ -25,6 +25,11 @@ struct config
 	unsigned int purge_interval;	/* seconds between purges; 0 disables */
 	bool		log_json;		/* --log-format json */
 	const char *log_file;		/* "" = stderr */
+	bool		auth;			/* --auth on: sessions and SET LOCAL ROLE */
+	unsigned int session_ttl;	/* seconds a login session stays valid */
+	unsigned int login_rate_limit;	/* failed logins per key and minute */
+	const char *tls_cert;		/* PEM file; "" = plain HTTP */
+	const char *tls_key;		/* PEM file; "" = plain HTTP */
 };
 
 enum config_result

@@ -41,6 +41,13 @@ struct statement_definition
 	/* SQL text; %s is the quoted schema of the extension */
 	const char *sql_format;
 	int			parameter_count;
+
+	/*
+	 * Sent with PQexecParams on each call instead of being prepared: the
+	 * session functions must be parsed after SET LOCAL ROLE, because a
+	 * NOINHERIT --db role lacks USAGE on schema pstream.
+	 */
+	bool		unprepared;
 };
 
 /*
@@ -55,35 +62,54 @@ static const struct statement_definition statements[STATEMENT_COUNT] = {
 	[STATEMENT_LIST] = {"pstreamd_list",
 		"SELECT %s.pstream_list($1::text, $2::text, $3::text[], $4::bigint, "
 		"$5::integer, $6::boolean)",
-	6},
+	6, false},
 	[STATEMENT_CREATE] = {"pstreamd_create",
 		"SELECT %s.pstream_create($1::text, "
 		"coalesce(nullif($2::jsonb -> 'attributes', 'null'::jsonb), '{}'::jsonb))",
-	2},
+	2, false},
 	[STATEMENT_EDIT] = {"pstreamd_edit",
-	"SELECT %s.pstream_edit($1::text, $2::jsonb -> 'attributes')", 2},
+	"SELECT %s.pstream_edit($1::text, $2::jsonb -> 'attributes')", 2, false},
 	[STATEMENT_DROP] = {"pstreamd_drop",
-	"SELECT %s.pstream_drop($1::text, $2::boolean)", 2},
+	"SELECT %s.pstream_drop($1::text, $2::boolean)", 2, false},
 	[STATEMENT_ADD] = {"pstreamd_add",
-	"SELECT %s.pstream_add($1::text, $2::jsonb)", 2},
+	"SELECT %s.pstream_add($1::text, $2::jsonb)", 2, false},
 	[STATEMENT_QUERY] = {"pstreamd_query",
 		"SELECT %s.pstream_query($1::text, $2::text, $3::text, $4::text[], "
 		"$5::text[], $6::text[], $7::bigint, $8::integer, $9::boolean)",
-	9},
+	9, false},
 	[STATEMENT_UPDATE] = {"pstreamd_update",
 		"SELECT %s.pstream_update($1::text, $2::text, $3::jsonb, $4::text, "
 		"$5::boolean)",
-	5},
+	5, false},
 	[STATEMENT_DELETE] = {"pstreamd_delete",
 		"SELECT %s.pstream_delete($1::text, $2::text, $3::text, $4::boolean)",
-	4},
+	4, false},
 	[STATEMENT_METADATA] = {"pstreamd_metadata",
-	"SELECT %s.pstream_metadata($1::text, $2::bigint, $3::integer)", 3},
+	"SELECT %s.pstream_metadata($1::text, $2::bigint, $3::integer)", 3, false},
 	[STATEMENT_STATS] = {"pstreamd_stats",
-	"SELECT %s.pstream_stats($1::text, $2::bigint, $3::integer)", 3},
+	"SELECT %s.pstream_stats($1::text, $2::bigint, $3::integer)", 3, false},
 	[STATEMENT_PURGE] = {"pstreamd_purge",
-	"SELECT pstream, deleted FROM %s.pstream_purge_expired()", 0},
+	"SELECT pstream, deleted FROM %s.pstream_purge_expired()", 0, false},
+
+	/*
+	 * The session functions live in schema pstream whatever the schema of
+	 * the extension. expires_at is formatted here as ISO-8601 UTC, so the
+	 * server's DateStyle and TimeZone do not matter.
+	 */
+	[STATEMENT_SESSION_CREATE] = {"pstreamd_session_create",
+		"SELECT pg_catalog.to_char(pstream.session_create($1::name, $2::text, "
+		"$3::interval) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+	3, true},
+	[STATEMENT_SESSION_ROLE] = {"pstreamd_session_role",
+	"SELECT pstream.session_role($1::text)", 1, true},
+	[STATEMENT_SESSION_END] = {"pstreamd_session_end",
+	"SELECT pstream.session_end($1::text)", 1, true},
+	[STATEMENT_SESSION_PURGE] = {"pstreamd_session_purge",
+	"SELECT pstream.session_purge()", 0, true},
 };
+
+static const char set_role_query[] =
+"SELECT pg_catalog.set_config('role', $1, true)";
 
 /* Runs after each (re)connect, so a reset keeps the timeout. */
 static const char timeout_query[] =
@@ -220,10 +246,18 @@ prepare_statements(struct db_connection *connection,
 		return false;
 	}
 
+	/*
+	 * A failed earlier attempt may have prepared some statements on this
+	 * connection already.
+	 */
+	PQclear(PQexec(connection->conn, "DEALLOCATE ALL"));
+
 	for (int i = 0; i < STATEMENT_COUNT; i++)
 	{
 		char		sql[512];
 
+		if (statements[i].unprepared)
+			continue;
 		snprintf(sql, sizeof(sql), statements[i].sql_format, schema);
 		result = PQprepare(connection->conn, statements[i].name, sql,
 						   statements[i].parameter_count, NULL);
@@ -414,6 +448,96 @@ db_execute(struct db_connection *connection, enum statement statement,
 							statements[statement].parameter_count, values,
 							NULL, NULL, 0);
 	take_result(connection, result, outcome);
+}
+
+/*
+ * Run a command without parameters or result rows (BEGIN, COMMIT,
+ * ROLLBACK). Returns false with outcome filled when it failed.
+ */
+static bool
+run_command(struct db_connection *connection, const char *command,
+			struct db_outcome *outcome)
+{
+	PGresult   *result = PQexec(connection->conn, command);
+
+	if (result != NULL && PQresultStatus(result) == PGRES_COMMAND_OK)
+	{
+		PQclear(result);
+		return true;
+	}
+	take_result(connection, result, outcome);
+	outcome->ok = false;
+	return false;
+}
+
+/* Roll back after a failure, keeping the outcome of the failed step. */
+static void
+roll_back(struct db_connection *connection)
+{
+	if (PQstatus(connection->conn) == CONNECTION_OK &&
+		PQtransactionStatus(connection->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(connection->conn, "ROLLBACK"));
+}
+
+void
+db_execute_as(struct db_connection *connection, const char *role,
+			  enum statement statement, const char *const *values,
+			  struct db_outcome *outcome)
+{
+	const char *role_values[] = {role};
+	PGresult   *result;
+
+	if (role == NULL)
+	{
+		db_execute(connection, statement, values, outcome);
+		return;
+	}
+
+	memset(outcome, 0, sizeof(*outcome));
+	if (!ensure_connected(connection, outcome))
+		return;
+	if (!connection->prepared && !prepare_statements(connection, outcome))
+		return;
+	if (!run_command(connection, "BEGIN", outcome))
+		return;
+
+	result = PQexecParams(connection->conn, set_role_query, 1, NULL,
+						  role_values, NULL, NULL, 0);
+	take_result(connection, result, outcome);
+	if (!outcome->ok)
+	{
+		roll_back(connection);
+		return;
+	}
+	PQclear(outcome->result);
+
+	if (statements[statement].unprepared)
+		result = PQexecParams(connection->conn,
+							  statements[statement].sql_format,
+							  statements[statement].parameter_count, NULL,
+							  values, NULL, NULL, 0);
+	else
+		result = PQexecPrepared(connection->conn, statements[statement].name,
+								statements[statement].parameter_count,
+								values, NULL, NULL, 0);
+	take_result(connection, result, outcome);
+	if (!outcome->ok)
+	{
+		roll_back(connection);
+		return;
+	}
+
+	{
+		struct db_outcome commit_outcome;
+
+		memset(&commit_outcome, 0, sizeof(commit_outcome));
+		if (!run_command(connection, "COMMIT", &commit_outcome))
+		{
+			/* A deferred constraint or a lost connection fails the commit. */
+			PQclear(outcome->result);
+			*outcome = commit_outcome;
+		}
+	}
 }
 
 void

@@ -24,6 +24,10 @@ enum statement
 	STATEMENT_METADATA,
 	STATEMENT_STATS,
 	STATEMENT_PURGE,
+	STATEMENT_SESSION_CREATE,
+	STATEMENT_SESSION_ROLE,
+	STATEMENT_SESSION_END,
+	STATEMENT_SESSION_PURGE,
 	STATEMENT_COUNT
 };
 
@@ -88,6 +92,17 @@ void		db_release(struct db_connection *connection);
 void		db_execute(struct db_connection *connection,
 					   enum statement statement, const char *const *values,
 					   struct db_outcome *outcome);
+
+/*
+ * Run a prepared statement as role, in a transaction of its own: BEGIN,
+ * SET LOCAL ROLE (through set_config, with the role as a bound parameter),
+ * the statement, then COMMIT when it succeeded and ROLLBACK otherwise. So
+ * the role's privileges decide, and the role ends with the transaction.
+ * A NULL role runs db_execute.
+ */
+void		db_execute_as(struct db_connection *connection, const char *role,
+						  enum statement statement, const char *const *values,
+						  struct db_outcome *outcome);
 
 /* Run "SELECT 1", resetting the connection once when it is broken. */
 void		db_ping(struct db_connection *connection,

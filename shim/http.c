@@ -29,6 +29,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -37,6 +38,7 @@
 
 #include <microhttpd.h>
 
+#include "auth.h"
 #include "log.h"
 #include "metrics.h"
 #include "request.h"
@@ -50,6 +52,10 @@
 #define CONNECTION_MEMORY_LIMIT (1024 * 1024)
 
 static struct MHD_Daemon *daemon_handle;
+
+/* PEM text of --tls-cert and --tls-key; libmicrohttpd keeps pointers. */
+static char *tls_cert_pem;
+static char *tls_key_pem;
 static size_t max_body;
 static int	requests_in_flight;	/* changed with __atomic builtins */
 
@@ -110,6 +116,9 @@ check_headers(struct request *request)
 	const char *content_length;
 
 	if (!route_request(request))
+		return false;
+	if (auth_enabled() && request->route->needs_session &&
+		!auth_check_session(request))
 		return false;
 
 	content_type = MHD_lookup_connection_value(request->connection,
@@ -277,9 +286,97 @@ end_request(void *closure, struct MHD_Connection *connection,
 	__atomic_sub_fetch(&requests_in_flight, 1, __ATOMIC_SEQ_CST);
 }
 
+/* Read a whole PEM file into a NUL-terminated malloc'd buffer. */
+static char *
+read_pem_file(const char *path, const char *option)
+{
+	FILE	   *file = fopen(path, "r");
+	char	   *text = NULL;
+	size_t		length = 0;
+	size_t		capacity = 0;
+	size_t		got;
+
+	if (file == NULL)
+	{
+		log_error("could not open %s file \"%s\": %s", option, path,
+				  strerror(errno));
+		return NULL;
+	}
+	do
+	{
+		if (capacity - length < 4096)
+		{
+			char	   *grown = realloc(text, capacity + 65536);
+
+			if (grown == NULL)
+			{
+				log_error("out of memory reading %s file \"%s\"", option, path);
+				free(text);
+				fclose(file);
+				return NULL;
+			}
+			text = grown;
+			capacity += 65536;
+		}
+		got = fread(text + length, 1, capacity - length - 1, file);
+		length += got;
+	} while (got > 0);
+	if (ferror(file))
+	{
+		log_error("could not read %s file \"%s\": %s", option, path,
+				  strerror(errno));
+		free(text);
+		fclose(file);
+		return NULL;
+	}
+	fclose(file);
+	text[length] = '\0';
+	return text;
+}
+
+/*
+ * Fill options with the TLS options of libmicrohttpd when --tls-cert and
+ * --tls-key are set. Returns -1 after logging an unreadable file.
+ */
+static int
+add_tls_options(const struct config *config, struct MHD_OptionItem *options,
+				unsigned int *flags)
+{
+	options[0] = (struct MHD_OptionItem) {MHD_OPTION_END, 0, NULL};
+	if (config->tls_cert[0] == '\0')
+		return 0;
+
+	tls_cert_pem = read_pem_file(config->tls_cert, "--tls-cert");
+	tls_key_pem = read_pem_file(config->tls_key, "--tls-key");
+	if (tls_cert_pem == NULL || tls_key_pem == NULL)
+		return -1;
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+	{
+		log_error("this libmicrohttpd was built without TLS support, so --tls-cert cannot be used");
+		return -1;
+	}
+	*flags |= MHD_USE_TLS;
+	options[0] = (struct MHD_OptionItem) {MHD_OPTION_HTTPS_MEM_CERT, 0, tls_cert_pem};
+	options[1] = (struct MHD_OptionItem) {MHD_OPTION_HTTPS_MEM_KEY, 0, tls_key_pem};
+	options[2] = (struct MHD_OptionItem) {MHD_OPTION_END, 0, NULL};
+	return 0;
+}
+
+static void
+free_tls_files(void)
+{
+	free(tls_cert_pem);
+	if (tls_key_pem != NULL)
+		explicit_bzero(tls_key_pem, strlen(tls_key_pem));
+	free(tls_key_pem);
+	tls_cert_pem = NULL;
+	tls_key_pem = NULL;
+}
+
 int
 http_start(const struct config *config)
 {
+	struct MHD_OptionItem tls_options[3];
 	struct sockaddr_in6 address6 = {.sin6_family = AF_INET6};
 	struct sockaddr_in address4 = {.sin_family = AF_INET};
 	const struct sockaddr *address;
@@ -306,6 +403,12 @@ http_start(const struct config *config)
 		return -1;
 	}
 
+	if (add_tls_options(config, tls_options, &flags) < 0)
+	{
+		free_tls_files();
+		return -1;
+	}
+
 	max_body = config->max_body;
 	daemon_handle = MHD_start_daemon(flags, config->port, NULL, NULL,
 									 handle_access, NULL,
@@ -319,14 +422,18 @@ http_start(const struct config *config)
 									 config->connection_timeout,
 									 MHD_OPTION_CONNECTION_LIMIT,
 									 config->max_connections,
+									 MHD_OPTION_ARRAY, tls_options,
 									 MHD_OPTION_END);
 	if (daemon_handle == NULL)
 	{
+		/* An invalid certificate or key is logged by libmicrohttpd. */
 		log_error("could not listen on %s port %u: %s",
 				  config->listen_address, config->port, strerror(errno));
+		free_tls_files();
 		return -1;
 	}
-	log_info("listening on %s port %u", config->listen_address, config->port);
+	log_info("listening on %s port %u (%s)", config->listen_address,
+			 config->port, tls_cert_pem != NULL ? "HTTPS" : "plain HTTP");
 	return 0;
 }
 
@@ -360,4 +467,5 @@ http_stop(void)
 {
 	MHD_stop_daemon(daemon_handle);
 	daemon_handle = NULL;
+	free_tls_files();
 }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -111,6 +112,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	config_log(&config);
+	auth_configure(&config);
 	if (db_pool_init(config.conninfo, config.pool_size,
 					 config.statement_timeout) < 0)
 		return EXIT_FAILURE;

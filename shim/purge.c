@@ -6,6 +6,13 @@
  * connection, so a purge waits for a free connection like a request does.
  * The first purge runs one interval after the start. The function can also
  * be scheduled by other means (pg_cron, say) with --purge-interval=0.
+ * With --auth on, the same thread also deletes expired login sessions with
+ * pstream.session_purge(), run as pstream_authenticator.
+ *
+ * NOTE: the retention purge runs as the --db role itself, and
+ * pstream_purge_expired() purges only the pstreams that its caller may
+ * DELETE from. A NOINHERIT authenticator, as the access-control set-up
+ * recommends, therefore purges nothing here.
  */
 #include "purge.h"
 
@@ -15,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth.h"
 #include "db.h"
 #include "log.h"
 
@@ -57,6 +65,30 @@ purge_once(void)
 	PQclear(outcome.result);
 }
 
+/* Delete the expired login sessions; logs only failures and deletions. */
+static void
+purge_sessions(void)
+{
+	struct db_connection *connection = db_acquire();
+	struct db_outcome outcome;
+
+	db_execute_as(connection, "pstream_authenticator",
+				  STATEMENT_SESSION_PURGE, NULL, &outcome);
+	db_release(connection);
+
+	if (outcome.ok && PQntuples(outcome.result) == 1 &&
+		strcmp(PQgetvalue(outcome.result, 0, 0), "0") != 0)
+		log_info("session purge deleted %s expired sessions",
+				 PQgetvalue(outcome.result, 0, 0));
+	else if (!outcome.ok && outcome.result != NULL)
+		log_error("session purge failed with SQLSTATE %s: %s",
+				  PQresultErrorField(outcome.result, PG_DIAG_SQLSTATE),
+				  PQresultErrorField(outcome.result, PG_DIAG_MESSAGE_PRIMARY));
+	else if (!outcome.ok)
+		log_warning("session purge skipped: %s", outcome.message);
+	PQclear(outcome.result);
+}
+
 static void *
 purge_loop(void *argument)
 {
@@ -76,6 +108,8 @@ purge_loop(void *argument)
 
 		pthread_mutex_unlock(&lock);
 		purge_once();
+		if (auth_enabled())
+			purge_sessions();
 		pthread_mutex_lock(&lock);
 	}
 	pthread_mutex_unlock(&lock);

@@ -156,6 +156,8 @@ request_free(struct request *request)
 	free(request->group_by_literal);
 	free(request->aggs_literal);
 	free(request->response_body);
+	free(request->set_cookie);
+	explicit_bzero(request->session_token, sizeof(request->session_token));
 	free(request);
 }
 
@@ -272,6 +274,20 @@ request_queue_response(struct request *request)
 	if (request->allow[0] != '\0')
 		MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW,
 								request->allow);
+	if (request->www_authenticate)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+								"Bearer");
+	if (request->retry_after > 0)
+	{
+		char		seconds[16];
+
+		snprintf(seconds, sizeof(seconds), "%u", request->retry_after);
+		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER,
+								seconds);
+	}
+	if (request->set_cookie != NULL)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_SET_COOKIE,
+								request->set_cookie);
 
 	result = MHD_queue_response(request->connection, request->status,
 								response);

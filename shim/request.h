@@ -49,6 +49,11 @@ struct request
 	bool		path_too_long;
 
 	const struct route *route;
+
+	/* session of the request when --auth is on; "" when there is none */
+	char		session_token[80];	/* never logged */
+	char		session_role[64];	/* NAMEDATALEN */
+
 	/* the validated {name} segment, if the route has one */
 	char		pstream_name[256];
 
@@ -68,6 +73,9 @@ struct request
 	size_t		response_length;
 	char		allow[64];		/* Allow header of a 405, or "" */
 	const char *content_type;	/* static text; NULL is application/json */
+	bool		www_authenticate;	/* send WWW-Authenticate: Bearer */
+	unsigned int retry_after;	/* seconds for Retry-After; 0 = none */
+	char	   *set_cookie;		/* Set-Cookie header value, or NULL */
 	bool		queued;
 	size_t		bytes_sent;		/* body size of the queued response */
 };

@@ -5,7 +5,8 @@
  * Each handler checks its parameters, makes exactly one parameterised call
  * of a SQL function of the extension, and sets the response. A read returns
  * the function's JSON text unchanged. A write wraps it in the SUBMIT_OK
- * envelope that RDAF clients check.
+ * envelope that RDAF clients check. With --auth on, the call runs in a
+ * transaction as the role of the request's session (see db_execute_as).
  */
 #include "routes.h"
 
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "body.h"
 #include "db.h"
 #include "errors.h"
@@ -42,32 +44,36 @@ static void handle_stats(struct request *request);
 
 static const struct route routes[] = {
 	{"GET", "/healthz", handle_health, false,
-	"database connection state", "", 200},
+	"database connection state", "", 200, false},
 	{"GET", "/metrics", handle_metrics, false,
-	"metrics in the Prometheus text format", "", 200},
+	"metrics in the Prometheus text format", "", 200, true},
+	{"POST", "/api/v2/login", auth_handle_login, true,
+	"log in with a PostgreSQL role and password; returns a session token", "", 200, false},
+	{"POST", "/api/v2/logout", auth_handle_logout, false,
+	"end the session of the request", "", 200, true},
 	{"GET", "/api/v2/openapi.json", handle_openapi, false,
-	"this OpenAPI document", "", 200},
+	"this OpenAPI document", "", 200, true},
 	{"GET", "/api/v2/pstreams", handle_list, false,
-	"list pstreams", FILTER_PARAMETERS, 200},
+	"list pstreams", FILTER_PARAMETERS, 200, true},
 	{"POST", "/api/v2/pstreams", handle_create, true,
-	"create a pstream", "", 201},
+	"create a pstream", "", 201, true},
 	{"PUT", "/api/v2/pstreams/pstream/{name}", handle_edit, true,
-	"replace the given attributes of a pstream", "", 200},
+	"replace the given attributes of a pstream", "", 200, true},
 	{"DELETE", "/api/v2/pstreams/pstream/{name}", handle_drop, false,
-	"remove a pstream", "delete_data", 200},
+	"remove a pstream", "delete_data", 200, true},
 	{"POST", "/api/v2/pstreams/pstream/{name}/data", handle_add, true,
-	"add records", "", 201},
+	"add records", "", 201, true},
 	{"GET", "/api/v2/pstreams/pstream/{name}/data", handle_query, false,
 		"read records",
-		FILTER_PARAMETERS ",group_by*,aggs*,agg_function,agg_column", 200},
+		FILTER_PARAMETERS ",group_by*,aggs*,agg_function,agg_column", 200, true},
 	{"PUT", "/api/v2/pstreams/pstream/{name}/data", handle_update, true,
-	"set keys on every record a query matches", CHANGE_PARAMETERS, 200},
+	"set keys on every record a query matches", CHANGE_PARAMETERS, 200, true},
 	{"DELETE", "/api/v2/pstreams/pstream/{name}/data", handle_delete, false,
-	"delete every record a query matches", CHANGE_PARAMETERS, 200},
+	"delete every record a query matches", CHANGE_PARAMETERS, 200, true},
 	{"GET", "/api/v2/pstreams/pstream/{name}/metadata", handle_metadata, false,
-	"attributes and column types of a pstream", "offset,limit", 200},
+	"attributes and column types of a pstream", "offset,limit", 200, true},
 	{"GET", "/api/v2/pstreams/pstream/{name}/stats", handle_stats, false,
-	"figures about a pstream", "offset,limit", 200},
+	"figures about a pstream", "offset,limit", 200, true},
 };
 
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
@@ -188,7 +194,10 @@ call_function(struct request *request, enum statement statement,
 	struct db_outcome outcome;
 	char	   *text = NULL;
 
-	db_execute(connection, statement, values, &outcome);
+	/* With --auth off, session_role is "" and the --db role runs it. */
+	db_execute_as(connection,
+				  request->session_role[0] != '\0' ? request->session_role : NULL,
+				  statement, values, &outcome);
 	db_release(connection);
 
 	if (!outcome.ok)

@@ -23,6 +23,8 @@ struct route
 	const char *summary;
 	const char *parameters;
 	unsigned int success_status;
+	/* with --auth on, the request needs a valid session */
+	bool		needs_session;
 };
 
 /*

@@ -86,7 +86,8 @@ sub start_node
 =head2 start_pstreamd($node, $label, [\%settings], @options)
 
 Start $ENV{PSTREAMD} on a free 127.0.0.1 port against the node's unix
-socket and database postgres, with @options added to its command line.
+socket and database postgres, with --auth=off and then @options on its
+command line, so a test that needs authentication passes --auth=on.
 Its stdout and stderr go to pstreamd_$label.log in the test log directory.
 An optional hash reference before @options may contain C<user> (the role
 in the connection string) and C<env> (a hash of variables added to the
@@ -121,8 +122,9 @@ sub start_pstreamd
 		open(STDOUT, '>>', $log) or die "cannot open $log: $!";
 		open(STDERR, '>>', $log) or die "cannot open $log: $!";
 		$ENV{$_} = $env->{$_} foreach keys %$env;
+		# A later --auth in @options wins over this default.
 		exec($ENV{PSTREAMD}, '--listen=127.0.0.1', "--port=$port",
-			"--db=$conninfo", @options)
+			"--db=$conninfo", '--auth=off', @options)
 		  or print STDERR "cannot run $ENV{PSTREAMD}: $!\n";
 
 		# _exit: the child must not run the END blocks that stop the node.
