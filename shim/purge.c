@@ -9,10 +9,12 @@
  * With --auth on, the same thread also deletes expired login sessions with
  * pstream.session_purge(), run as pstream_authenticator.
  *
- * NOTE: the retention purge runs as the --db role itself, and
  * pstream_purge_expired() purges only the pstreams that its caller may
- * DELETE from. A NOINHERIT authenticator, as the access-control set-up
- * recommends, therefore purges nothing here.
+ * DELETE from. With --auth off the purge runs as the --db role itself. With
+ * --auth on, whose --db role is a NOINHERIT authenticator that may delete
+ * nothing by itself, it runs as pstream_admin, so the authenticator must be
+ * a member of pstream_admin for retention to work; the failure log line
+ * says so.
  */
 #include "purge.h"
 
@@ -39,7 +41,10 @@ purge_once(void)
 	struct db_connection *connection = db_acquire();
 	struct db_outcome outcome;
 
-	db_execute(connection, STATEMENT_PURGE, NULL, &outcome);
+	if (auth_enabled())
+		db_execute_as(connection, "pstream_admin", STATEMENT_PURGE, NULL, &outcome);
+	else
+		db_execute(connection, STATEMENT_PURGE, NULL, &outcome);
 	db_release(connection);
 
 	if (outcome.ok)
@@ -57,9 +62,11 @@ purge_once(void)
 		log_warning("retention purge skipped: database unreachable: %s",
 					outcome.message);
 	else if (outcome.result != NULL)
-		log_error("retention purge failed with SQLSTATE %s: %s",
+		log_error("retention purge failed with SQLSTATE %s: %s%s",
 				  PQresultErrorField(outcome.result, PG_DIAG_SQLSTATE),
-				  PQresultErrorField(outcome.result, PG_DIAG_MESSAGE_PRIMARY));
+				  PQresultErrorField(outcome.result, PG_DIAG_MESSAGE_PRIMARY),
+				  auth_enabled() ? "; with --auth=on the purge runs as pstream_admin, "
+				  "so grant pstream_admin to the --db role" : "");
 	else
 		log_error("retention purge failed: %s", outcome.message);
 	PQclear(outcome.result);

@@ -249,7 +249,26 @@ is($node->safe_psql('postgres',
 # --- login rate limit per user and per client address ---
 $node->safe_psql('postgres',
 	"UPDATE pstream.sessions SET expires_at = now() - interval '1 second' WHERE role = 'carol'");
+# The retention purge runs as pstream_admin when authentication is on, so
+# the authenticator needs that membership for retention to work.
+$node->safe_psql('postgres', q{
+	GRANT pstream_admin TO authenticator;
+	SELECT pstream_create('aging', '{"retention_days": 1}');
+	SELECT pstream_add('aging', '[{"age": "old", "timestamp": "2001-01-01T00:00:00Z"},
+	                              {"age": "new"}]');
+});
 my $limited = start_auth_server('rate', '--login-rate-limit=2', '--purge-interval=1');
+{
+	my $ages;
+	foreach (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
+	{
+		$ages = $node->safe_psql('postgres',
+			q{SELECT string_agg(r ->> 'age', ',') FROM pstream_select('aging') AS r});
+		last if $ages eq 'new';
+		sleep(0.1);
+	}
+	is($ages, 'new', 'retention purge with auth on deletes only the old record');
+}
 {
 	my $left;
 	foreach (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
