@@ -20,6 +20,7 @@ packages=(
 	libclang-rt-14-dev        # sanitizer runtimes for clang
 	curl                      # the README's examples and the HTTPS test
 	openssl                   # self-signed certificates for the HTTPS test
+	jq                        # the README's login example
 )
 
 missing=()

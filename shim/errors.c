@@ -119,7 +119,7 @@ respond_database_error(struct request *request,
 					"database unavailable (SQLSTATE %s): %s", sqlstate, primary);
 	else
 		log_message(LOG_LEVEL_INFO, request->id,
-					"database error answered %u (SQLSTATE %s)", status, sqlstate);
+					"database error (SQLSTATE %s), sent %u", sqlstate, status);
 
 	if (detail != NULL)
 		request_set_error(request, status, "%s. %s", primary, detail);
