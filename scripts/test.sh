@@ -134,7 +134,7 @@ run_tap tap "$test_dir/bin/pstreamd"
 
 # The same tests once more against pstreamd built with AddressSanitizer and
 # UBSan. A report (memory error, leak at exit) goes to a file under
-# asan-reports/ and fails the suite even when every request was answered.
+# asan-reports/ and fails the suite even when every test passed.
 log "end-to-end TAP tests against pstreamd built with AddressSanitizer"
 asan_build="$test_dir/shim-asan"
 tar -C "$PROJECT_DIR" -cf - --exclude='*.o' --exclude=pstreamd shim | tar -C "$test_dir" -xf -

@@ -9,7 +9,7 @@
  * in flight finish for up to --shutdown-timeout seconds, and close the
  * pool. Requests still running after that get their statements canceled:
  * PostgreSQL rolls them back, so a canceled add stores nothing and gets
- * a 503 response. The exit status is 0 once every request got its answer,
+ * a 503 response. The exit status is 0 once every request got its response,
  * and 1 only when requests had to be abandoned because they did not end
  * even after the cancel. SIGPIPE is ignored: a client that goes away must
  * not end the server.

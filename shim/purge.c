@@ -13,8 +13,8 @@
  * DELETE from. With --auth off the purge runs as the --db role itself. With
  * --auth on, whose --db role is a NOINHERIT authenticator that may delete
  * nothing by itself, it runs as pstream_admin, so the authenticator must be
- * a member of pstream_admin for retention to work; the failure log line
- * says so.
+ * a member of pstream_admin for retention to work. The log line of a
+ * failed purge names that membership.
  */
 #include "purge.h"
 

@@ -9,7 +9,9 @@
 -- STABLE because timestamptz input and arithmetic are; an IMMUTABLE
 -- function whose body is not immutable would not be inlined.
 --
--- The lead merges this file into the extension's install script.
+-- The extension's install and upgrade scripts carry a copy of these
+-- functions (cfxql_numeric_strings there in C); the standalone semantic
+-- checks load this file.
 
 CREATE SCHEMA IF NOT EXISTS pstream;
 
