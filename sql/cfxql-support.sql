@@ -2,7 +2,7 @@
 --   SQL helper functions that the conditions compiled from CFXQL call.
 --
 -- Each function reads one jsonb value the way a rule of the CFXQL dialect
--- does (docs/cfxql.md) and returns NULL where the rule says "no match".  The
+-- does (docs/cfxql.md) and returns NULL where the rule gives "no match".  The
 -- compiled conditions wrap their calls in IS TRUE or coalesce(), so a NULL
 -- never reaches a NOT.  All are LANGUAGE sql with a single SELECT and no
 -- FROM, so PostgreSQL inlines them into the query.  The time functions are

@@ -60,6 +60,14 @@ command_fails_like([ $ENV{PSTREAMD}, '--log-format=xml' ],
 		qr/invalid value for PSTREAMD_MAX_CONNECTIONS: "lots"/,
 		'invalid environment variable is rejected by name');
 }
+command_fails_like([ $ENV{PSTREAMD}, '--pool=3' ],
+	qr/unknown option "--pool"/, 'abbreviated option is rejected');
+{
+	local $ENV{PSTREAMD_POOLSIZE} = '3';
+	command_fails_like([ $ENV{PSTREAMD} ],
+		qr/unknown environment variable "PSTREAMD_POOLSIZE"/,
+		'misspelt environment variable is rejected');
+}
 my $config_file = "$PostgreSQL::Test::Utils::tmp_check/pstreamd.conf";
 PostgreSQL::Test::Utils::append_to_file($config_file, "# comment\n\nno_such_option = 1\n");
 command_fails_like([ $ENV{PSTREAMD}, "--config=$config_file" ],

@@ -8,7 +8,7 @@
 # records, the helper functions and one SELECT per case, printing "ok" or
 # "FAIL ..."), runs it in a scratch database with psql (connection from the
 # usual PGHOST, PGPORT, PGUSER variables), and prints "N passed, N failed".
-# semantics.sql is self-contained, so it can also serve as a pg_regress test.
+# semantics.sql is generated on each run and not kept in git.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
