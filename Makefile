@@ -5,6 +5,11 @@
 #   make run        install Debian packages if missing, build, install the
 #                   extension, start a private cluster and pstreamd (foreground)
 #   make test       the same set-up, then every test suite
+#   make bench      the same set-up, then the benchmarks (bench/), which
+#                   rewrite docs/benchmarks.md
+#   make soak       the same set-up, then 30 minutes of mixed traffic with a
+#                   consistency check (SOAK_MINUTES), written to
+#                   docs/reliability.md
 #   make install    install the extension into PostgreSQL 15 (root)
 #   make clean      remove build products
 #
@@ -18,7 +23,7 @@ HTTP_PORT ?= 8080
 
 export PG_BINDIR PG_CONFIG RUN_USER HTTP_PORT
 
-.PHONY: all build deps install run test clean
+.PHONY: all build deps install run test bench soak clean
 
 all: build
 
@@ -45,6 +50,16 @@ test:
 	$(MAKE) deps
 	$(MAKE) install
 	scripts/test.sh
+
+bench:
+	scripts/install-deps.sh bench
+	$(MAKE) install
+	bench/run.sh
+
+soak:
+	$(MAKE) deps
+	$(MAKE) install
+	test/soak/run.sh
 
 clean:
 	$(MAKE) -C extension PG_CONFIG=$(PG_CONFIG) clean

@@ -4,6 +4,9 @@
 #
 # Runs apt-get only when a package is missing, so a second `make run` on a
 # prepared machine does not touch the network.
+#
+#   scripts/install-deps.sh          what build, run and test need
+#   scripts/install-deps.sh bench    also the benchmark tools (make bench)
 set -euo pipefail
 
 packages=(
@@ -22,6 +25,14 @@ packages=(
 	openssl                   # self-signed certificates for the HTTPS test
 	jq                        # the README's login example
 )
+
+if [[ "${1:-}" == bench ]]; then
+	packages+=(
+		wrk                   # HTTP load for the read benchmarks
+		hyperfine             # repeated timings of whole commands
+		time                  # /usr/bin/time -v for peak memory
+	)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,4 +1,4 @@
--- upgrade: ALTER EXTENSION pstream UPDATE from 0.1.0 to 0.2.0 to 0.3.0 to 0.4.0 keeps the records
+-- upgrade: ALTER EXTENSION pstream UPDATE from 0.1.0 to 0.2.0 to 0.3.0 to 0.4.0 to 0.5.0 keeps the records
 --
 -- Runs in a database of its own, because the other tests install the
 -- current version into the regression database.
@@ -84,7 +84,12 @@ SELECT * FROM pg_temp.data_table_access() WHERE data_table IN ('created-at-0.4.0
 SELECT jsonb_path_query_array(pstream_query('kept', sort => '{k}'), '$.pstream_data[*].v') AS kept_at_0_4_0;
 SELECT to_regclass('pstream.sessions') IS NOT NULL AS has_sessions;
 
--- the upgraded extension has the same functions as a fresh 0.4.0 install:
+-- 0.5.0: the indexing attribute and faster ingest; the records stay
+ALTER EXTENSION pstream UPDATE TO '0.5.0';
+SELECT extversion FROM pg_extension WHERE extname = 'pstream';
+SELECT jsonb_path_query_array(pstream_query('kept', sort => '{k}'), '$.pstream_data[*].v') AS kept_at_0_5_0;
+
+-- the upgraded extension has the same functions as a fresh 0.5.0 install:
 -- names, arguments with defaults, results, volatility, strictness, bodies
 -- and EXECUTE privileges
 CREATE FUNCTION pg_temp.extension_functions() RETURNS text LANGUAGE sql AS $$

@@ -1,4 +1,4 @@
-/* sql/pstream--0.4.0.sql -- install script of the pstream extension, version 0.4.0 */
+/* sql/pstream--0.5.0.sql -- install script of the pstream extension, version 0.5.0 */
 
 \echo Use "CREATE EXTENSION pstream" to load this file. \quit
 
@@ -672,3 +672,12 @@ GRANT EXECUTE ON FUNCTION
 	pstream.session_end(text),
 	pstream.session_purge()
 TO pstream_authenticator;
+
+/*
+ * Version 0.5.0: each pstream chooses its indexes (the indexing attribute),
+ * and the ingest and modify paths are faster.
+ */
+
+-- ---------- indexing ----------
+
+-- ---------- ingest and modify speed ----------
