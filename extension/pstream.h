@@ -78,9 +78,12 @@ typedef struct PstreamFilter
 } PstreamFilter;
 
 /* pstream_cfxql.c */
-extern PstreamFilter *pstream_compile_filter(const char *query, bool case_sensitive);
-extern PstreamFilter *pstream_try_compile_filter(const char *query, bool case_sensitive);
-extern PstreamFilter *pstream_compile_modify_filter(const char *query, bool case_sensitive);
+extern PstreamFilter *pstream_compile_filter(const char *query, bool case_sensitive,
+											 PstreamInfo *info);
+extern PstreamFilter *pstream_try_compile_filter(const char *query, bool case_sensitive,
+												 PstreamInfo *info);
+extern PstreamFilter *pstream_compile_modify_filter(const char *query, bool case_sensitive,
+													PstreamInfo *info);
 extern void pstream_check_purge_filter(const char *filter_text);
 
 /* pstream_name.c */
@@ -102,7 +105,16 @@ extern void pstream_check_create_privilege(const char *name);
 extern bool pstream_access_model_installed(void);
 extern void pstream_grant_group_privileges(const char *table);
 
+/* The indexing attribute: which indexes beside id, ts and unique_keys a data table has. */
+typedef enum PstreamIndexing
+{
+	PSTREAM_INDEXING_ALL,		/* GIN over all fields, and the search index */
+	PSTREAM_INDEXING_FIELDS,	/* B-tree expression indexes on listed fields */
+	PSTREAM_INDEXING_NONE
+} PstreamIndexing;
+
 /* pstream_attributes.c */
+extern PstreamIndexing pstream_indexing(Jsonb *attributes, List **fields);
 extern Jsonb *pstream_check_attributes(Jsonb *attributes);
 extern char *pstream_time_field(Jsonb *attributes);
 extern List *pstream_unique_keys(Jsonb *attributes);

@@ -105,6 +105,92 @@ is_container(JsonbValue *value, bool object)
 		: JsonContainerIsArray(value->val.binary.data);
 }
 
+#define INDEXING_RULE \
+	"indexing must be \"all\", \"none\" or {\"fields\": [...]} with a non-empty array of distinct non-empty field names."
+
+/* The value of "fields" in an indexing object, or NULL when value is no such object. */
+static JsonbValue *
+indexing_fields(JsonbValue *value)
+{
+	if (!is_container(value, true) || JsonContainerSize(value->val.binary.data) != 1)
+		return NULL;
+	return getKeyJsonValueFromContainer(value->val.binary.data, "fields", 6, NULL);
+}
+
+static bool
+is_string(JsonbValue *value, const char *text)
+{
+	return value->type == jbvString && value->val.string.len == strlen(text) &&
+		memcmp(value->val.string.val, text, value->val.string.len) == 0;
+}
+
+/* Raise 22023, naming the whole value, unless value is a valid indexing attribute. */
+static void
+check_indexing(JsonbValue *value)
+{
+	JsonbValue *fields;
+	JsonbContainer *array;
+	int			count;
+
+	if (is_string(value, "all") || is_string(value, "none"))
+		return;
+	fields = indexing_fields(value);
+	if (fields == NULL || !is_container(fields, false))
+		report_invalid("indexing", value, INDEXING_RULE);
+
+	array = fields->val.binary.data;
+	count = JsonContainerSize(array);
+	if (count == 0)
+		report_invalid("indexing", value, INDEXING_RULE);
+	for (int i = 0; i < count; i++)
+	{
+		JsonbValue *elem = getIthJsonbValueFromContainer(array, i);
+
+		if (elem->type != jbvString || elem->val.string.len == 0)
+			report_invalid("indexing", value, INDEXING_RULE);
+		for (int j = 0; j < i; j++)
+		{
+			JsonbValue *other = getIthJsonbValueFromContainer(array, j);
+
+			if (other->val.string.len == elem->val.string.len &&
+				memcmp(other->val.string.val, elem->val.string.val, elem->val.string.len) == 0)
+				report_invalid("indexing", value, INDEXING_RULE);
+		}
+	}
+}
+
+/*
+ * Return the indexing attribute ("all" when absent), with *fields set to the
+ * listed field names (a List of C strings) for PSTREAM_INDEXING_FIELDS and
+ * to NIL otherwise.  Versions before 0.5.0 stored any indexing value
+ * unchecked and created the indexes of "all", so an invalid stored value
+ * reads as "all".
+ */
+PstreamIndexing
+pstream_indexing(Jsonb *attributes, List **fields)
+{
+	JsonbValue *value = pstream_get_attribute(attributes, "indexing");
+	JsonbValue *array;
+
+	*fields = NIL;
+	if (value == NULL || is_string(value, "all"))
+		return PSTREAM_INDEXING_ALL;
+	if (is_string(value, "none"))
+		return PSTREAM_INDEXING_NONE;
+
+	array = indexing_fields(value);
+	if (array == NULL || !is_container(array, false))
+		return PSTREAM_INDEXING_ALL;
+	for (int i = 0; i < JsonContainerSize(array->val.binary.data); i++)
+	{
+		JsonbValue *elem = getIthJsonbValueFromContainer(array->val.binary.data, i);
+
+		if (elem->type == jbvString && elem->val.string.len > 0)
+			*fields = lappend(*fields, pnstrdup(elem->val.string.val, elem->val.string.len));
+	}
+	return *fields == NIL ? PSTREAM_INDEXING_ALL : PSTREAM_INDEXING_FIELDS;
+}
+
 /*
  * Raise 22023 unless attributes is a JSON object whose known attributes have
  * the right types.  Returns attributes.
@@ -144,6 +230,9 @@ pstream_check_attributes(Jsonb *attributes)
 	if ((value = pstream_get_attribute(attributes, "search_case_insensitive")) != NULL)
 		check_type("search_case_insensitive", value, value->type == jbvBool,
 				   "search_case_insensitive must be true or false.");
+
+	if ((value = pstream_get_attribute(attributes, "indexing")) != NULL)
+		check_indexing(value);
 
 	if ((value = pstream_get_attribute(attributes, "retention_purge_extra_filter")) != NULL)
 	{

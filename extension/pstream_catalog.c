@@ -10,6 +10,14 @@
  * (data -> 'k1'), (data -> 'k2'), ... whose predicate admits only records in
  * which every key is present and not JSON null: records lacking a key are not
  * in the index, so they never merge and never collide.
+ *
+ * The indexing attribute picks the other indexes (sync_indexes()): "all"
+ * (default) the GIN indexes <table>:data and <table>:numbers and, with
+ * pg_trgm, <table>:search; {"fields": [...]} a B-tree <table>:eq:<field> on
+ * pstream.cfxql_index_key(data -> 'field') and <table>:num:<field> on
+ * pstream.cfxql_index_number(data -> 'field') per listed field; "none"
+ * nothing more.  The primary key, <table>:ts and <table>:unique_keys exist
+ * in every mode.
  */
 #include "postgres.h"
 
@@ -139,6 +147,202 @@ numeric_strings_function_exists(void)
 	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
+/* One index that the indexing attribute requires. */
+typedef struct RequiredIndex
+{
+	char	   *name;			/* unquoted */
+	char	   *create_sql;
+} RequiredIndex;
+
+/*
+ * Return the suffix of a field's index: "<kind>:<field>" when the field is
+ * a plain name and "<table>:<kind>:<field>" fits an identifier, else
+ * "<kind>~" and 8 hex digits of the field's MD5.  '~' never occurs in a
+ * plain name, so the two forms cannot meet.
+ */
+static char *
+field_index_suffix(const char *table_name, const char *kind, const char *field)
+{
+	bool		plain = true;
+	char		hex[33];
+
+	for (const char *p = field; *p != '\0'; p++)
+	{
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			  (*p >= '0' && *p <= '9') || *p == '_'))
+			plain = false;
+	}
+	if (plain && strlen(table_name) + 2 + strlen(kind) + strlen(field) < NAMEDATALEN)
+		return psprintf("%s:%s", kind, field);
+
+	/* NOTE: two fields whose MD5s share 8 hex digits would need the same name. */
+	pstream_hash_hex(field, hex);
+	return psprintf("%s~%.8s", kind, hex);
+}
+
+/* Return whether an index name (after "<table>:") is one that sync_indexes() manages. */
+static bool
+is_indexing_suffix(const char *suffix)
+{
+	return strcmp(suffix, "data") == 0 || strcmp(suffix, "numbers") == 0 ||
+		strcmp(suffix, "search") == 0 ||
+		strncmp(suffix, "eq:", 3) == 0 || strncmp(suffix, "eq~", 3) == 0 ||
+		strncmp(suffix, "num:", 4) == 0 || strncmp(suffix, "num~", 4) == 0;
+}
+
+static List *
+add_required_index(List *required, const char *table_name, const char *suffix,
+				 const char *definition)
+{
+	RequiredIndex *index = palloc(sizeof(RequiredIndex));
+
+	index->name = pstream_index_name(table_name, suffix);
+	index->create_sql = psprintf("CREATE INDEX %s ON %s %s",
+								 quote_identifier(index->name),
+								 pstream_qualified_table(table_name), definition);
+	return lappend(required, index);
+}
+
+/* Return the indexes (RequiredIndex) that the indexing attribute requires. */
+static List *
+required_indexes(const char *table_name, Jsonb *attributes)
+{
+	List	   *fields;
+	List	   *required = NIL;
+	ListCell   *lc;
+
+	switch (pstream_indexing(attributes, &fields))
+	{
+		case PSTREAM_INDEXING_ALL:
+			required = add_required_index(required, table_name, "data",
+									  "USING gin (data jsonb_path_ops)");
+			if (numeric_strings_function_exists())
+				required = add_required_index(required, table_name, "numbers",
+										  "USING gin (pstream.cfxql_numeric_strings(data) jsonb_path_ops)");
+			if (pstream_search_index_exists())
+			{
+				RequiredIndex *index = palloc(sizeof(RequiredIndex));
+
+				index->name = pstream_index_name(table_name, "search");
+				index->create_sql = pstream_search_index_sql(quote_identifier(index->name),
+															 pstream_qualified_table(table_name));
+				required = lappend(required, index);
+			}
+			break;
+		case PSTREAM_INDEXING_FIELDS:
+			foreach(lc, fields)
+			{
+				char	   *field = lfirst(lc);
+				char	   *key = quote_literal_cstr(field);
+
+				required = add_required_index(required, table_name,
+										  field_index_suffix(table_name, "eq", field),
+										  psprintf("(pstream.cfxql_index_key(data -> %s))", key));
+				required = add_required_index(required, table_name,
+										  field_index_suffix(table_name, "num", field),
+										  psprintf("(pstream.cfxql_index_number(data -> %s))", key));
+			}
+			break;
+		case PSTREAM_INDEXING_NONE:
+			break;
+	}
+	return required;
+}
+
+/*
+ * Raise 0A000 if the indexing attribute lists fields while the database's
+ * pstream objects predate version 0.5.0, which adds the functions of the
+ * field indexes.
+ */
+static void
+check_indexing_functions(Jsonb *attributes)
+{
+	List	   *fields;
+	bool		isnull;
+
+	if (pstream_indexing(attributes, &fields) != PSTREAM_INDEXING_FIELDS)
+		return;
+	pstream_spi_execute("SELECT to_regprocedure('pstream.cfxql_index_key(jsonb)') IS NOT NULL",
+						0, NULL, NULL, NULL, false, 1);
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("indexing by fields needs version 0.5.0 of extension pstream"),
+				 errhint("Run ALTER EXTENSION pstream UPDATE.")));
+}
+
+/*
+ * Make the indexes of a data table match its indexing attribute: drop the
+ * managed indexes (is_indexing_suffix()) that it does not require, and
+ * create the missing ones.  Other indexes, such as ones a DBA added, stay.
+ */
+static void
+sync_indexes(const char *table_name, Jsonb *attributes)
+{
+	List	   *required = required_indexes(table_name, attributes);
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(table_name)};
+	List	   *existing = NIL;
+	ListCell   *lc;
+	ListCell   *lw;
+
+	check_indexing_functions(attributes);
+	pstream_spi_execute("SELECT indexname::text FROM pg_catalog.pg_indexes "
+						"WHERE schemaname = 'pstream_data' AND tablename = $1",
+						1, types, values, NULL, false, 0);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		existing = lappend(existing, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+
+	foreach(lc, existing)
+	{
+		char	   *name = lfirst(lc);
+		char	   *colon = strchr(name, ':');
+		bool		keep = false;
+
+		if (colon == NULL || !is_indexing_suffix(colon + 1))
+			continue;
+		foreach(lw, required)
+		{
+			if (strcmp(((RequiredIndex *) lfirst(lw))->name, name) == 0)
+				keep = true;
+		}
+		if (!keep)
+			execute_ddl(psprintf("DROP INDEX pstream_data.%s", quote_identifier(name)));
+	}
+
+	foreach(lw, required)
+	{
+		RequiredIndex *index = lfirst(lw);
+		bool		found = false;
+
+		foreach(lc, existing)
+		{
+			if (strcmp(index->name, (char *) lfirst(lc)) == 0)
+				found = true;
+		}
+		if (!found)
+			execute_ddl(index->create_sql);
+	}
+}
+
+/*
+ * Set ts of every record to the time of the time field, where that reads as
+ * a time, after the timestamp attribute changed.  The readers rely on ts
+ * being that time: they serve time windows on the time field with the ts
+ * index.  Records whose new time field is not a time keep their ts.
+ */
+static void
+recompute_record_times(PstreamInfo *info)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(pstream_time_field(info->attributes))};
+
+	pstream_spi_execute(psprintf("UPDATE %s SET ts = pstream.cfxql_time(data -> $1) "
+								 "WHERE pstream.cfxql_time(data -> $1) <> ts",
+								 info->qualified_table),
+						1, types, values, NULL, false, 0);
+}
+
 /*
  * Create the data table with its indexes and the statement-level triggers
  * that log count deltas into pstream.record_counts.
@@ -152,14 +356,6 @@ create_data_table(const char *name, const char *table_name)
 						 "ts timestamptz NOT NULL, data jsonb NOT NULL, "
 						 "CONSTRAINT %s PRIMARY KEY (id))",
 						 table, quoted_index_name(table_name, "pkey")));
-	execute_ddl(psprintf("CREATE INDEX %s ON %s USING gin (data jsonb_path_ops)",
-						 quoted_index_name(table_name, "data"), table));
-	if (numeric_strings_function_exists())
-		execute_ddl(psprintf("CREATE INDEX %s ON %s USING gin "
-							 "(pstream.cfxql_numeric_strings(data) jsonb_path_ops)",
-							 quoted_index_name(table_name, "numbers"), table));
-	if (pstream_search_index_exists())
-		execute_ddl(pstream_search_index_sql(quoted_index_name(table_name, "search"), table));
 	execute_ddl(psprintf("CREATE INDEX %s ON %s (ts)",
 						 quoted_index_name(table_name, "ts"), table));
 	execute_ddl(psprintf("CREATE TRIGGER count_inserts AFTER INSERT ON %s "
@@ -282,6 +478,7 @@ pstream_create(PG_FUNCTION_ARGS)
 	Oid			types[3] = {TEXTOID, JSONBOID, TEXTOID};
 	Datum		values[3];
 	PstreamInfo *info;
+	bool		kept_table;
 	Datum		result;
 
 	pstream_check_name(name);
@@ -305,11 +502,17 @@ pstream_create(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
 				 errmsg("pstream \"%s\" already exists", name)));
 
-	if (!relation_exists(table_name))
+	kept_table = relation_exists(table_name);
+	if (!kept_table)
 		create_data_table(name, table_name);
 
 	info = pstream_lookup(name, PSTREAM_LOCK_NONE, PSTREAM_ACTION_NONE);
+	sync_indexes(table_name, info->attributes);
 	pstream_rebuild_unique_index(info);
+
+	/* A table kept by a drop may have filed ts under another time field. */
+	if (kept_table)
+		recompute_record_times(info);
 
 	result = SPI_datumTransfer(pstream_list_row(name), false, -1);
 	SPI_finish();
@@ -321,7 +524,9 @@ pstream_create(PG_FUNCTION_ARGS)
  *
  * Merge the given attributes over the stored ones; a key set to null removes
  * that attribute.  A change of unique_keys rebuilds the unique index, and a
- * collision of stored records raises 23505 so that nothing changes.
+ * collision of stored records raises 23505 so that nothing changes.  Setting
+ * indexing drops and creates indexes to match, and a change of the time field
+ * recomputes ts, all in the caller's transaction.
  */
 Datum
 pstream_edit(PG_FUNCTION_ARGS)
@@ -332,6 +537,7 @@ pstream_edit(PG_FUNCTION_ARGS)
 	Datum		values[2];
 	PstreamInfo *info;
 	List	   *old_keys;
+	char	   *old_time_field;
 	bool		isnull;
 	Datum		result;
 
@@ -342,6 +548,7 @@ pstream_edit(PG_FUNCTION_ARGS)
 
 	info = pstream_lookup(name, PSTREAM_LOCK_UPDATE, PSTREAM_ACTION_EDIT);
 	old_keys = pstream_unique_keys(info->attributes);
+	old_time_field = pstream_time_field(info->attributes);
 
 	/* Merge, then drop the keys whose value is null. */
 	values[0] = JsonbPGetDatum(info->attributes);
@@ -362,6 +569,10 @@ pstream_edit(PG_FUNCTION_ARGS)
 
 	if (!same_string_lists(old_keys, pstream_unique_keys(info->attributes)))
 		pstream_rebuild_unique_index(info);
+	if (getKeyJsonValueFromContainer(&changes->root, "indexing", 8, NULL) != NULL)
+		sync_indexes(info->table_name, info->attributes);
+	if (strcmp(old_time_field, pstream_time_field(info->attributes)) != 0)
+		recompute_record_times(info);
 
 	result = SPI_datumTransfer(pstream_list_row(name), false, -1);
 	SPI_finish();

@@ -17,6 +17,7 @@
 #include <ctype.h>
 
 #include "catalog/pg_collation.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "regex/regex.h"
@@ -102,7 +103,7 @@ check_regex(const CfxqlRegex *regex)
 }
 
 static PstreamFilter *compile_filter(const char *query, bool case_sensitive,
-									 bool raise_syntax_error);
+									 PstreamInfo *info, bool raise_syntax_error);
 
 /* Copy what the callers need out of the core's result into the current context. */
 static PstreamFilter *
@@ -126,14 +127,17 @@ copy_result(const CfxqlResult *result)
 
 /*
  * Compile a CFXQL query (NULL counts as empty) into a condition over the
- * jsonb expression "data" and the projection.  Raises 42601 for a query that
- * does not parse and 2201B for an invalid regular expression.  The result is
- * allocated in the current memory context.
+ * jsonb expression "data" and the projection.  With info, the condition is
+ * one for the data table of that pstream and uses the indexes that its
+ * indexing attribute gives it.  With NULL, it is the condition of
+ * cfxql_to_sql().  Raises 42601 for a query that does not parse and 2201B
+ * for an invalid regular expression.  The result is allocated in the
+ * current memory context.
  */
 PstreamFilter *
-pstream_compile_filter(const char *query, bool case_sensitive)
+pstream_compile_filter(const char *query, bool case_sensitive, PstreamInfo *info)
 {
-	return compile_filter(query, case_sensitive, true);
+	return compile_filter(query, case_sensitive, info, true);
 }
 
 /*
@@ -141,13 +145,52 @@ pstream_compile_filter(const char *query, bool case_sensitive)
  * not parse.  An invalid regular expression still raises 2201B.
  */
 PstreamFilter *
-pstream_try_compile_filter(const char *query, bool case_sensitive)
+pstream_try_compile_filter(const char *query, bool case_sensitive, PstreamInfo *info)
 {
-	return compile_filter(query, case_sensitive, false);
+	return compile_filter(query, case_sensitive, info, false);
+}
+
+/*
+ * Set the index facts of the options from the pstream's attributes:
+ *  - "all" (default): the GIN index on cfxql_numeric_strings(data) exists,
+ *    so number equality uses it;
+ *  - {"fields": [...]}: the B-tree indexes on cfxql_index_key() and
+ *    cfxql_index_number() of each listed field;
+ *  - every mode: column ts is the time of the time field whenever that
+ *    reads as a time (pstream_add(), pstream_update() and pstream_edit()
+ *    keep it so), and the btree index on ts serves time windows.
+ * Without a pstream, the options of cfxql_to_sql(): the numbers index only.
+ */
+static void
+set_index_options(CfxqlOptions *options, PstreamInfo *info)
+{
+	List	   *fields;
+	PstreamIndexing indexing;
+	const char **names;
+	ListCell   *lc;
+	int			i = 0;
+
+	if (info == NULL)
+	{
+		options->numeric_string_index = true;
+		return;
+	}
+
+	indexing = pstream_indexing(info->attributes, &fields);
+	options->numeric_string_index = (indexing == PSTREAM_INDEXING_ALL);
+	options->time_field = pstream_time_field(info->attributes);
+	options->time_column = "ts";
+
+	names = palloc(sizeof(char *) * Max(list_length(fields), 1));
+	foreach(lc, fields)
+		names[i++] = (const char *) lfirst(lc);
+	options->btree_fields = names;
+	options->btree_field_count = i;
 }
 
 static PstreamFilter *
-compile_filter(const char *query, bool case_sensitive, bool raise_syntax_error)
+compile_filter(const char *query, bool case_sensitive, PstreamInfo *info,
+			   bool raise_syntax_error)
 {
 	MemoryContext caller_cxt = CurrentMemoryContext;
 	MemoryContext compile_cxt;
@@ -172,13 +215,12 @@ compile_filter(const char *query, bool case_sensitive, bool raise_syntax_error)
 	cfxql_options_init(&options);
 	options.case_sensitive = case_sensitive;
 	options.record_expression = "data";
-	/* Every data table has the GIN index on cfxql_numeric_strings(data). */
-	options.numeric_string_index = true;
 	options.memory = &memory;
 	options.quote_literal = cfxql_quote_literal;
 
 	/* The quoting hook pallocs in the current context, so make it the compile's. */
 	MemoryContextSwitchTo(compile_cxt);
+	set_index_options(&options, info);
 	result = cfxql_compile(query, strlen(query), &options, &error);
 	MemoryContextSwitchTo(caller_cxt);
 	if (result == NULL && error.code == CFXQL_ERROR_SYNTAX && !raise_syntax_error)
@@ -206,7 +248,7 @@ compile_filter(const char *query, bool case_sensitive, bool raise_syntax_error)
  * name every record) and may not carry a GET projection (42601).
  */
 PstreamFilter *
-pstream_compile_modify_filter(const char *query, bool case_sensitive)
+pstream_compile_modify_filter(const char *query, bool case_sensitive, PstreamInfo *info)
 {
 	PstreamFilter *filter;
 	bool		blank = true;
@@ -225,7 +267,7 @@ pstream_compile_modify_filter(const char *query, bool case_sensitive)
 				 errmsg("cfxql_query is required for update and delete"),
 				 errhint("Use the query \"*\" to change every record.")));
 
-	filter = pstream_compile_filter(query, case_sensitive);
+	filter = pstream_compile_filter(query, case_sensitive, info);
 	if (filter->fields != NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
@@ -249,7 +291,7 @@ pstream_check_purge_filter(const char *filter_text)
 
 	PG_TRY();
 	{
-		filter = pstream_compile_filter(filter_text, true);
+		filter = pstream_compile_filter(filter_text, true, NULL);
 	}
 	PG_CATCH();
 	{
@@ -277,19 +319,33 @@ pstream_check_purge_filter(const char *filter_text)
 
 /*
  * cfxql_to_sql(cfxql text, case_sensitive boolean) returns text
+ * cfxql_to_sql(cfxql text, case_sensitive boolean, pstream text) returns text
  *
  * The SQL condition over the jsonb column "data" that a query compiles to,
- * for EXPLAIN and debugging.  NULL arguments take the defaults (an empty
- * query, case-sensitive).
+ * for EXPLAIN and debugging.  With a pstream (which the caller must be able
+ * to read), the condition that its readers run on its data table, with the
+ * candidate tests for its indexes.  NULL arguments take the defaults (an
+ * empty query, case-sensitive, no pstream).
  */
 Datum
 pstream_cfxql_to_sql(PG_FUNCTION_ARGS)
 {
 	char	   *query = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
 	bool		case_sensitive = PG_ARGISNULL(1) ? true : PG_GETARG_BOOL(1);
-	PstreamFilter *filter = pstream_compile_filter(query, case_sensitive);
+	PstreamFilter *filter = pstream_compile_filter(query, case_sensitive, NULL);
+	PstreamInfo *info;
+	Datum		result;
 
-	PG_RETURN_TEXT_P(cstring_to_text(filter->condition));
+	if (PG_NARGS() < 3 || PG_ARGISNULL(2))
+		PG_RETURN_TEXT_P(cstring_to_text(filter->condition));
+
+	SPI_connect();
+	info = pstream_lookup(text_to_cstring(PG_GETARG_TEXT_PP(2)), PSTREAM_LOCK_NONE,
+						  PSTREAM_ACTION_READ);
+	filter = pstream_compile_filter(query, case_sensitive, info);
+	result = SPI_datumTransfer(PointerGetDatum(cstring_to_text(filter->condition)), false, -1);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
 }
 
 /*
@@ -395,4 +451,165 @@ pstream_cfxql_numeric_strings(PG_FUNCTION_ARGS)
 	output = JsonbValueToJsonb(result);
 	PG_FREE_IF_COPY(record, 0);
 	PG_RETURN_JSONB_P(output);
+}
+
+/* ---------- expressions of the B-tree indexes of listed fields ---------- */
+
+/* Index keys longer than this many bytes are replaced by "md5:" and their MD5. */
+#define INDEX_KEY_MAX_BYTES 256
+
+/* Bounds of pstream.cfxql_index_number(); the compiler's INDEX_NUMBER_* match. */
+#define INDEX_NUMBER_CLAMP "1e200"
+#define INDEX_NUMBER_SCALE 200
+
+/*
+ * Return whether text is a plain decimal ("-12.50", no exponent) that
+ * numeric_in() reads without error: at most 131072 digits before the point
+ * and 16383 after it.
+ */
+static bool
+is_plain_decimal(const char *text, int len)
+{
+	int			i = 0;
+	int			integer_start;
+	int			fraction_start;
+
+	if (i < len && text[i] == '-')
+		i++;
+	integer_start = i;
+	while (i < len && isdigit((unsigned char) text[i]))
+		i++;
+	if (i == integer_start || i - integer_start > 131072)
+		return false;
+	if (i == len)
+		return true;
+	if (text[i] != '.')
+		return false;
+	fraction_start = ++i;
+	while (i < len && isdigit((unsigned char) text[i]))
+		i++;
+	return i == len && i > fraction_start && i - fraction_start <= 16383;
+}
+
+static Numeric
+numeric_from_text(const char *text, int len)
+{
+	return DatumGetNumeric(DirectFunctionCall3(numeric_in,
+											   CStringGetDatum(pnstrdup(text, len)),
+											   ObjectIdGetDatum(InvalidOid),
+											   Int32GetDatum(-1)));
+}
+
+/* The shortest text of a number's value: 80.0 and 8e1 give "80". */
+static char *
+canonical_number_text(Numeric number)
+{
+	Datum		trimmed = DirectFunctionCall1(numeric_trim_scale, NumericGetDatum(number));
+
+	return DatumGetCString(DirectFunctionCall1(numeric_out, trimmed));
+}
+
+/* Read the scalar of a jsonb value; false for objects and arrays. */
+static bool
+jsonb_scalar(Jsonb *value, JsonbValue *scalar)
+{
+	if (!JB_ROOT_IS_SCALAR(value))
+		return false;
+	return JsonbExtractScalar(&value->root, scalar);
+}
+
+/*
+ * pstream.cfxql_index_key(value jsonb) returns text
+ *
+ * The key under which the B-tree index of a listed field files a value.  Two
+ * values that CFXQL's "=" can find equal, case-sensitively or not, get the
+ * same key.  A number and a numeric string get the shortest text of the
+ * number, a boolean "true" or "false", and another string its lower() in
+ * the database collation.  NULL for null, objects and arrays.  Keys longer than
+ * INDEX_KEY_MAX_BYTES become "md5:" and the MD5 of the key, so that every
+ * key fits into a B-tree entry.
+ */
+PG_FUNCTION_INFO_V1(pstream_cfxql_index_key);
+
+Datum
+pstream_cfxql_index_key(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *value = PG_GETARG_JSONB_P(0);
+	JsonbValue	scalar;
+	char	   *key;
+	char		hex[33];
+
+	if (!jsonb_scalar(value, &scalar))
+		PG_RETURN_NULL();
+
+	switch (scalar.type)
+	{
+		case jbvNumeric:
+			key = canonical_number_text(scalar.val.numeric);
+			break;
+		case jbvBool:
+			key = scalar.val.boolean ? "true" : "false";
+			break;
+		case jbvString:
+			if (is_numeric_string(scalar.val.string.val, scalar.val.string.len) ||
+				is_plain_decimal(scalar.val.string.val, scalar.val.string.len))
+				key = canonical_number_text(numeric_from_text(scalar.val.string.val,
+															  scalar.val.string.len));
+			else
+				key = TextDatumGetCString(DirectFunctionCall1Coll(lower,
+																  DEFAULT_COLLATION_OID,
+																  PointerGetDatum(cstring_to_text_with_len(scalar.val.string.val,
+																										   scalar.val.string.len))));
+			break;
+		default:
+			PG_RETURN_NULL();
+	}
+
+	if (strlen(key) > INDEX_KEY_MAX_BYTES)
+	{
+		pstream_hash_hex(key, hex);
+		key = psprintf("md5:%s", hex);
+	}
+	PG_RETURN_TEXT_P(cstring_to_text(key));
+}
+
+/*
+ * pstream.cfxql_index_number(value jsonb) returns numeric
+ *
+ * pstream.cfxql_number(value) (a number, or a numeric string) clamped to
+ * +-1e200 and rounded to 200 decimal places, so that a B-tree entry has at
+ * most 401 decimal digits.  The function is monotonic, so a range on it
+ * with a bound inside the clamp and of at most 200 decimal places finds
+ * every number in the same range, plus at most the numbers that round to
+ * the bound.
+ */
+PG_FUNCTION_INFO_V1(pstream_cfxql_index_number);
+
+Datum
+pstream_cfxql_index_number(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *value = PG_GETARG_JSONB_P(0);
+	JsonbValue	scalar;
+	Datum		number;
+	Datum		clamp;
+	Datum		negative_clamp;
+
+	if (!jsonb_scalar(value, &scalar))
+		PG_RETURN_NULL();
+	if (scalar.type == jbvNumeric)
+		number = NumericGetDatum(scalar.val.numeric);
+	else if (scalar.type == jbvString &&
+			 is_numeric_string(scalar.val.string.val, scalar.val.string.len))
+		number = NumericGetDatum(numeric_from_text(scalar.val.string.val, scalar.val.string.len));
+	else
+		PG_RETURN_NULL();
+
+	clamp = NumericGetDatum(numeric_from_text(INDEX_NUMBER_CLAMP, strlen(INDEX_NUMBER_CLAMP)));
+	negative_clamp = DirectFunctionCall1(numeric_uminus, clamp);
+	if (DatumGetBool(DirectFunctionCall2(numeric_gt, number, clamp)))
+		PG_RETURN_DATUM(clamp);
+	if (DatumGetBool(DirectFunctionCall2(numeric_lt, number, negative_clamp)))
+		PG_RETURN_DATUM(negative_clamp);
+	number = DirectFunctionCall2(numeric_round, number, Int32GetDatum(INDEX_NUMBER_SCALE));
+	PG_RETURN_DATUM(DirectFunctionCall1(numeric_trim_scale, number));
 }

@@ -284,7 +284,7 @@ pstream_update(PG_FUNCTION_ARGS)
 	char	   *sql;
 
 	INSTR_TIME_SET_CURRENT(start);
-	filter = pstream_compile_modify_filter(query, case_sensitive);
+	filter = pstream_compile_modify_filter(query, case_sensitive, NULL);
 	if (PG_ARGISNULL(2))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -295,6 +295,8 @@ pstream_update(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	info = pstream_lookup(name, PSTREAM_LOCK_KEY_SHARE, PSTREAM_ACTION_UPDATE);
+	/* Again for the indexes of this pstream; the first compile reported errors before the lookup. */
+	filter = pstream_compile_modify_filter(query, case_sensitive, info);
 	sets_time = update_time(info, &data, &ts);
 
 	values[0] = JsonbPGetDatum(data);
@@ -336,10 +338,12 @@ pstream_delete(PG_FUNCTION_ARGS)
 	char	   *sql;
 
 	INSTR_TIME_SET_CURRENT(start);
-	filter = pstream_compile_modify_filter(query, case_sensitive);
+	filter = pstream_compile_modify_filter(query, case_sensitive, NULL);
 
 	SPI_connect();
 	info = pstream_lookup(name, PSTREAM_LOCK_KEY_SHARE, PSTREAM_ACTION_DELETE);
+	/* Again for the indexes of this pstream; the first compile reported errors before the lookup. */
+	filter = pstream_compile_modify_filter(query, case_sensitive, info);
 
 	sql = psprintf("%s, changed AS (DELETE FROM %s AS t USING locked WHERE t.id = locked.id RETURNING 1) "
 				   "SELECT (SELECT n FROM matched), (SELECT count(*) FROM locked), "

@@ -49,7 +49,7 @@ extra_filter_condition(PstreamInfo *info)
 	if (value == NULL || value->type != jbvString)
 		return "true";
 	filter = pstream_try_compile_filter(pnstrdup(value->val.string.val, value->val.string.len),
-										true);
+										true, info);
 	if (filter == NULL || filter->fields != NIL)
 		return NULL;
 	return filter->condition;

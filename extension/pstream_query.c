@@ -139,7 +139,7 @@ pstream_list(PG_FUNCTION_ARGS)
 	bool		case_sensitive = old_signature || PG_ARGISNULL(5) ? true : PG_GETARG_BOOL(5);
 	Datum		result;
 
-	filter = pstream_compile_filter(old_signature ? NULL : text_arg(fcinfo, 0), case_sensitive);
+	filter = pstream_compile_filter(old_signature ? NULL : text_arg(fcinfo, 0), case_sensitive, NULL);
 	report.sort = sort_arg(fcinfo, old_signature ? 0 : 2);
 	paging_args(fcinfo, old_signature ? 1 : 3, &report);
 	search_sql = apply_search(&report, old_signature ? NULL : text_arg(fcinfo, 1), true, NULL);
@@ -192,13 +192,15 @@ pstream_query(PG_FUNCTION_ARGS)
 	char	   *group_sql = NULL;
 	Datum		result;
 
-	filter = pstream_compile_filter(old_signature ? NULL : text_arg(fcinfo, 1), case_sensitive);
+	filter = pstream_compile_filter(old_signature ? NULL : text_arg(fcinfo, 1), case_sensitive, NULL);
 	report.sort = sort_arg(fcinfo, old_signature ? 1 : 3);
 	paging_args(fcinfo, old_signature ? 2 : 6, &report);
 	apply_projection(&report, filter);
 
 	SPI_connect();
 	info = pstream_lookup(name, PSTREAM_LOCK_NONE, PSTREAM_ACTION_READ);
+	/* Again for the indexes of this pstream; the first compile reported errors before the lookup. */
+	filter = pstream_compile_filter(old_signature ? NULL : text_arg(fcinfo, 1), case_sensitive, info);
 	search_sql = apply_search(&report, old_signature ? NULL : text_arg(fcinfo, 2),
 							  search_ignores_case(info->attributes), info->table_name);
 
@@ -258,11 +260,13 @@ pstream_select(PG_FUNCTION_ARGS)
 	SPIPlanPtr	plan;
 	Portal		cursor;
 
-	filter = pstream_compile_filter(old_signature ? NULL : text_arg(fcinfo, 1), case_sensitive);
+	filter = pstream_compile_filter(old_signature ? NULL : text_arg(fcinfo, 1), case_sensitive, NULL);
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 
 	SPI_connect();
 	info = pstream_lookup(name, PSTREAM_LOCK_NONE, PSTREAM_ACTION_READ);
+	/* Again for the indexes of this pstream; the first compile reported errors before the lookup. */
+	filter = pstream_compile_filter(old_signature ? NULL : text_arg(fcinfo, 1), case_sensitive, info);
 
 	plan = SPI_prepare(select_sql(info, filter), 2, types);
 	if (plan == NULL)

@@ -10,4 +10,31 @@
 
 -- ---------- indexing ----------
 
+-- The expressions of the B-tree indexes that a pstream with the attribute
+-- "indexing": {"fields": [...]} has on each listed field f:
+-- pstream.cfxql_index_key(data -> 'f') serves "=" and "in", and
+-- pstream.cfxql_index_number(data -> 'f') serves ordering against a number.
+-- The compiler ANDs a test on them with the exact condition, so they only
+-- need to be true for every match (see the C comments for the rules).
+CREATE FUNCTION pstream.cfxql_index_key(value jsonb) RETURNS text
+AS 'MODULE_PATHNAME', 'pstream_cfxql_index_key'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pstream.cfxql_index_key(jsonb) IS 'the B-tree key of a value: equal for every two values that CFXQL "=" can match, case-sensitively or not';
+
+CREATE FUNCTION pstream.cfxql_index_number(value jsonb) RETURNS numeric
+AS 'MODULE_PATHNAME', 'pstream_cfxql_index_number'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pstream.cfxql_index_number(jsonb) IS 'pstream.cfxql_number(value) clamped to +-1e200 and rounded to 200 decimal places, for B-tree ranges';
+
+-- cfxql_to_sql() for one pstream: the condition that its readers run, with
+-- the tests that use the indexes its indexing attribute gives it.
+CREATE FUNCTION cfxql_to_sql(cfxql text, case_sensitive boolean, pstream text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'pstream_cfxql_to_sql'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION cfxql_to_sql(text, boolean, text) IS 'returns the SQL condition over the data table of a pstream that a CFXQL query compiles to, using that pstream''s indexes';
+-- Like the other functions that name a pstream, for the pstream groups only.
+REVOKE EXECUTE ON FUNCTION cfxql_to_sql(text, boolean, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION cfxql_to_sql(text, boolean, text) TO pstream_user;
+
 -- ---------- ingest and modify speed ----------

@@ -46,6 +46,10 @@ cfxql_options_init(CfxqlOptions *options)
 	options->case_sensitive = true;
 	options->record_expression = "data";
 	options->numeric_string_index = false;
+	options->btree_fields = NULL;
+	options->btree_field_count = 0;
+	options->time_field = NULL;
+	options->time_column = NULL;
 	options->memory = NULL;
 	options->quote_literal = NULL;
 }

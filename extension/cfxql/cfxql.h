@@ -67,6 +67,28 @@ typedef struct CfxqlOptions
 	 */
 	bool		numeric_string_index;
 
+	/*
+	 * Record keys with B-tree expression indexes on
+	 * pstream.cfxql_index_key(record -> 'key') and
+	 * pstream.cfxql_index_number(record -> 'key').  For these keys "=" and
+	 * "in" add the conjunct "cfxql_index_key(...) IN (keys)", and ordering
+	 * against a number adds a range on cfxql_index_number(), each ANDed with
+	 * the exact condition, so the result does not change.  NULL-terminated
+	 * strings, trusted caller text (they reach the SQL only quoted).
+	 */
+	const char *const *btree_fields;
+	int			btree_field_count;
+
+	/*
+	 * time_field: the record key whose time (pstream.cfxql_time()) the
+	 * timestamptz column time_column equals whenever that time is not NULL.
+	 * Time operators on that key then add a range on the column, ANDed with
+	 * the exact condition.  time_column is trusted caller text, copied as
+	 * is.  Both NULL (default): no such conjunct.
+	 */
+	const char *time_field;
+	const char *time_column;
+
 	const CfxqlMemory *memory;	/* NULL: malloc and free */
 	CfxqlQuoteLiteral quote_literal;	/* NULL: the built-in quoting */
 } CfxqlOptions;

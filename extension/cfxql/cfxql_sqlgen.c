@@ -24,6 +24,13 @@
  *	  containment in pstream.cfxql_numeric_strings(record), which a GIN
  *	  expression index on that function serves.
  *
+ * When the caller names B-tree indexed keys (CfxqlOptions.btree_fields) or
+ * the key of a time column (time_field), the generator ANDs an indexable
+ * candidate test to the exact condition of "=", "in", number ordering and
+ * time operators on those keys.  Each candidate test is true whenever the
+ * exact condition is, so the conjunction equals the exact condition (also
+ * under NOT) and only the plan changes.
+ *
  * Text from the query reaches the SQL only through the quoting hook: string
  * and number literals, field names (as JSON keys and as -> operands), LIKE
  * patterns and JSON texts built here.  Everything else is fixed text.
@@ -43,6 +50,16 @@ typedef struct Generator
 } Generator;
 
 static void generate_node(Generator *g, const CfxqlNode *node);
+
+/*
+ * Bounds of pstream.cfxql_index_number(): it clamps numbers to
+ * +-1e200 and rounds them to 200 decimal places, so that an index entry
+ * stays small.  A range on it is only used for a literal strictly inside
+ * the clamp with at most that many decimal places, where the clamped and
+ * rounded value still orders like the number.
+ */
+#define INDEX_NUMBER_MAX_EXPONENT 200
+#define INDEX_NUMBER_MAX_SCALE 200
 
 /* ---------- literals ---------- */
 
@@ -390,9 +407,9 @@ emit_numeric_strings(Generator *g, const char *key, size_t key_len,
 		cfxql_buffer_puts(g->out, ")) IS TRUE");
 }
 
-/* The positive form of "=" or "in" with literal values. */
+/* The positive form of "=" or "in" with literal values, exactly. */
 static void
-emit_equality_set(Generator *g, const CfxqlNode *node)
+emit_exact_equality_set(Generator *g, const CfxqlNode *node)
 {
 	int			arms = 0;
 	bool		has_null = false;
@@ -441,6 +458,132 @@ emit_equality_set(Generator *g, const CfxqlNode *node)
 		g->out->len -= 2;
 		g->out->data[g->out->len] = '\0';
 	}
+}
+
+/* ---------- candidate tests for B-tree and time indexes ---------- */
+
+static bool
+is_btree_field(const Generator *g, const char *key, size_t len)
+{
+	const CfxqlOptions *options = g->cx->options;
+
+	for (int i = 0; i < options->btree_field_count; i++)
+	{
+		const char *field = options->btree_fields[i];
+
+		if (strlen(field) == len && memcmp(field, key, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool
+is_time_column_field(const Generator *g, const char *key, size_t len)
+{
+	const CfxqlOptions *options = g->cx->options;
+
+	return options->time_field != NULL && options->time_column != NULL &&
+		strlen(options->time_field) == len && memcmp(options->time_field, key, len) == 0;
+}
+
+/* pstream.cfxql_index_key('<json>'::jsonb) of one literal */
+static void
+emit_literal_index_key(Generator *g, const CfxqlValue *value)
+{
+	CfxqlBuffer json;
+
+	cfxql_buffer_init(&json, g->cx);
+	if (value->kind == VALUE_STRING)
+		json_string(&json, value->text, value->len);
+	else if (value->kind == VALUE_NUMBER)
+		json_number(&json, value->text, value->len);
+	else
+		cfxql_buffer_puts(&json, value->boolean ? "true" : "false");
+	cfxql_buffer_puts(g->out, "pstream.cfxql_index_key(");
+	emit_buffer_literal(g, &json);
+	cfxql_buffer_puts(g->out, "::jsonb)");
+}
+
+/*
+ * "=" or "in".  On a B-tree field, the exact condition is ANDed with
+ * cfxql_index_key(value) IN (keys of the literals): every value that the
+ * exact condition accepts (case-sensitively or not) has the key of one of
+ * the literals.  A null literal also accepts a missing key, which has no
+ * index key, so a set with null stays exact only.
+ */
+static void
+emit_equality_set(Generator *g, const CfxqlNode *node)
+{
+	bool		indexable = is_btree_field(g, node->field, node->field_len);
+
+	for (int i = 0; i < node->value_count; i++)
+	{
+		if (node->values[i].kind == VALUE_NULL || node->values[i].kind == VALUE_FIELD)
+			indexable = false;
+	}
+	if (!indexable)
+	{
+		emit_exact_equality_set(g, node);
+		return;
+	}
+
+	cfxql_buffer_puts(g->out, "(pstream.cfxql_index_key(");
+	emit_field(g, node->field, node->field_len);
+	cfxql_buffer_puts(g->out, ") IN (");
+	for (int i = 0; i < node->value_count; i++)
+	{
+		if (i > 0)
+			cfxql_buffer_puts(g->out, ", ");
+		emit_literal_index_key(g, &node->values[i]);
+	}
+	cfxql_buffer_puts(g->out, ") AND (");
+	emit_exact_equality_set(g, node);
+	cfxql_buffer_puts(g->out, "))");
+}
+
+/*
+ * Whether a number literal lies strictly inside the clamp of
+ * pstream.cfxql_index_number() and has at most INDEX_NUMBER_MAX_SCALE
+ * decimal places.  The lexer has checked the syntax and bounded the
+ * exponent to +-1000.
+ */
+static bool
+fits_index_number(const char *text, size_t len)
+{
+	size_t		p = 0;
+	long		integer_digits = 0;
+	long		fraction_digits = 0;
+	long		exponent = 0;
+	bool		negative_exponent = false;
+
+	if (p < len && (text[p] == '-' || text[p] == '+'))
+		p++;
+	while (p < len && text[p] >= '0' && text[p] <= '9')
+	{
+		p++;
+		integer_digits++;
+	}
+	if (p < len && text[p] == '.')
+	{
+		p++;
+		while (p < len && text[p] >= '0' && text[p] <= '9')
+		{
+			p++;
+			fraction_digits++;
+		}
+	}
+	if (p < len && (text[p] == 'e' || text[p] == 'E'))
+	{
+		p++;
+		if (p < len && (text[p] == '+' || text[p] == '-'))
+			negative_exponent = text[p++] == '-';
+		while (p < len && text[p] >= '0' && text[p] <= '9' && exponent < 100000)
+			exponent = exponent * 10 + (text[p++] - '0');
+		if (negative_exponent)
+			exponent = -exponent;
+	}
+	return integer_digits + exponent < INDEX_NUMBER_MAX_EXPONENT &&
+		fraction_digits - exponent <= INDEX_NUMBER_MAX_SCALE;
 }
 
 /* ---------- other predicates ---------- */
@@ -498,12 +641,30 @@ emit_ordering(Generator *g, const CfxqlNode *node)
 
 	if (value->kind == VALUE_NUMBER)
 	{
+		/*
+		 * On a B-tree field, a range on the clamped and rounded number
+		 * first.  It must include the bound itself even for > and <,
+		 * because rounding can make a larger number equal to the bound.
+		 */
+		bool		indexed = is_btree_field(g, node->field, node->field_len) &&
+			fits_index_number(value->text, value->len);
+
+		if (indexed)
+		{
+			cfxql_buffer_puts(g->out, "(pstream.cfxql_index_number(");
+			emit_field(g, node->field, node->field_len);
+			cfxql_buffer_puts(g->out, node->op == OP_GT || node->op == OP_GE ? ") >= " : ") <= ");
+			emit_literal(g, value->text, value->len);
+			cfxql_buffer_puts(g->out, "::numeric AND ");
+		}
 		cfxql_buffer_puts(g->out, "(pstream.cfxql_number(");
 		emit_field(g, node->field, node->field_len);
 		cfxql_buffer_puts(g->out, ")");
 		cfxql_buffer_puts(g->out, ordering_sql(node->op));
 		emit_literal(g, value->text, value->len);
 		cfxql_buffer_puts(g->out, "::numeric) IS TRUE");
+		if (indexed)
+			cfxql_buffer_puts(g->out, ")");
 		return;
 	}
 	cfxql_buffer_puts(g->out, "(pstream.cfxql_string(");
@@ -667,8 +828,42 @@ emit_time_value(Generator *g, const CfxqlNode *node)
 	cfxql_buffer_puts(g->out, ")");
 }
 
+/*
+ * The same window on the time column, for the key that the caller names as
+ * time_field: "col < T", "col BETWEEN A AND B" or "col >= A AND col < B".
+ */
 static void
-emit_time_operator(Generator *g, const CfxqlNode *node)
+emit_time_column_window(Generator *g, const CfxqlNode *node)
+{
+	const CfxqlTime *first = &node->times[0].resolved;
+	const char *column = g->cx->options->time_column;
+
+	cfxql_buffer_puts(g->out, column);
+	if (node->op == OP_BEFORE || node->op == OP_AFTER)
+	{
+		cfxql_buffer_puts(g->out, node->op == OP_BEFORE ? " < " : " > ");
+		emit_time(g, first, false);
+	}
+	else if (node->time_count == 2)
+	{
+		cfxql_buffer_puts(g->out, " BETWEEN ");
+		emit_time(g, first, false);
+		cfxql_buffer_puts(g->out, " AND ");
+		emit_time(g, &node->times[1].resolved, false);
+	}
+	else
+	{
+		cfxql_buffer_puts(g->out, " >= ");
+		emit_time(g, first, false);
+		cfxql_buffer_puts(g->out, " AND ");
+		cfxql_buffer_puts(g->out, column);
+		cfxql_buffer_puts(g->out, " < ");
+		emit_time(g, first, true);
+	}
+}
+
+static void
+emit_exact_time_operator(Generator *g, const CfxqlNode *node)
 {
 	const CfxqlTime *first = &node->times[0].resolved;
 
@@ -697,6 +892,26 @@ emit_time_operator(Generator *g, const CfxqlNode *node)
 		emit_time(g, first, true);
 	}
 	cfxql_buffer_puts(g->out, ") IS TRUE");
+}
+
+/*
+ * before, after, during.  On the time column's key, the window on the
+ * column comes first: the column equals the key's time whenever that time
+ * is not NULL, and the exact condition is false when it is NULL.
+ */
+static void
+emit_time_operator(Generator *g, const CfxqlNode *node)
+{
+	if (!is_time_column_field(g, node->field, node->field_len))
+	{
+		emit_exact_time_operator(g, node);
+		return;
+	}
+	cfxql_buffer_puts(g->out, "(");
+	emit_time_column_window(g, node);
+	cfxql_buffer_puts(g->out, " AND ");
+	emit_exact_time_operator(g, node);
+	cfxql_buffer_puts(g->out, ")");
 }
 
 /* ---------- predicates and expressions ---------- */

@@ -2,8 +2,10 @@
  * cfxql_fuzz.c
  *	  libFuzzer target of the CFXQL compiler core.
  *
- * Compiles each input twice: case-sensitive with the built-in quoting, and
- * case-insensitive with numeric_string_index and a quoting hook.  Checks the contracts that must hold for any input:
+ * Compiles each input three times: case-sensitive with the built-in
+ * quoting, case-insensitive with numeric_string_index and a quoting hook,
+ * and case-sensitive with B-tree fields and a time column (the candidate
+ * tests of indexing by fields).  Checks the contracts that must hold for any input:
  * either a NUL-terminated condition or an error with a message, a position
  * within the query, and nothing leaked (the sanitizers report leaks and
  * memory errors).
@@ -35,18 +37,27 @@ quote(const char *text, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	for (int mode = 0; mode < 2; mode++)
+	static const char *const btree_fields[] = {"a", "b", "port", "s", "t", "x"};
+
+	for (int mode = 0; mode < 3; mode++)
 	{
 		CfxqlOptions options;
 		CfxqlError	error;
 		CfxqlResult *result;
 
 		cfxql_options_init(&options);
-		options.case_sensitive = (mode == 0);
+		options.case_sensitive = (mode != 1);
 		if (mode == 1)
 		{
 			options.quote_literal = quote;
 			options.numeric_string_index = true;
+		}
+		if (mode == 2)
+		{
+			options.btree_fields = btree_fields;
+			options.btree_field_count = 6;
+			options.time_field = "t";
+			options.time_column = "ts";
 		}
 		result = cfxql_compile((const char *) data, size, &options, &error);
 		if (result == NULL)

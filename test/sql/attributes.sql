@@ -34,7 +34,7 @@ SELECT count(*) AS pstreams FROM pstream.pstreams WHERE name = 'attrs';
 SELECT r - 'timestamp' FROM pstream_create('attrs', '{
 	"retention_days": 0, "unique_keys": ["host", "port"], "timestamp": "event_time",
 	"default_values": {"severity": "info"}, "drop_columns": ["secret"],
-	"search_case_insensitive": false, "indexing": {"mode": "listed", "fields": ["host"]},
+	"search_case_insensitive": false, "indexing": {"fields": ["host"]},
 	"retention_purge_extra_filter": "severity = ''debug''",
 	"my_own": [1, {"a": null}], "gone": null}') AS r;
 SELECT attributes FROM pstream.pstreams WHERE name = 'attrs';

@@ -84,10 +84,19 @@ SELECT * FROM pg_temp.data_table_access() WHERE data_table IN ('created-at-0.4.0
 SELECT jsonb_path_query_array(pstream_query('kept', sort => '{k}'), '$.pstream_data[*].v') AS kept_at_0_4_0;
 SELECT to_regclass('pstream.sessions') IS NOT NULL AS has_sessions;
 
+-- indexing by fields needs the functions of 0.5.0; "none" works before
+SELECT pstream_edit('kept', '{"indexing": {"fields": ["k"]}}');
+SELECT pstream_edit('kept', '{"indexing": "none"}') -> 'indexing' AS indexing_at_0_4_0;
+
 -- 0.5.0: the indexing attribute and faster ingest; the records stay
 ALTER EXTENSION pstream UPDATE TO '0.5.0';
 SELECT extversion FROM pg_extension WHERE extname = 'pstream';
 SELECT jsonb_path_query_array(pstream_query('kept', sort => '{k}'), '$.pstream_data[*].v') AS kept_at_0_5_0;
+SELECT pstream_edit('kept', '{"indexing": {"fields": ["k"]}}') -> 'indexing' AS indexing;
+SELECT indexrelid::regclass AS index FROM pg_index
+WHERE indrelid = 'pstream_data.kept'::regclass ORDER BY indexrelid::regclass::text COLLATE "C";
+SELECT jsonb_path_query_array(pstream_query('kept', 'k in [1, ''3'']', sort => '{k}'), '$.pstream_data[*].v') AS by_k;
+SELECT pstream_edit('kept', '{"indexing": null}') -> 'indexing' AS indexing;
 
 -- the upgraded extension has the same functions as a fresh 0.5.0 install:
 -- names, arguments with defaults, results, volatility, strictness, bodies

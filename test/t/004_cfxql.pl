@@ -1,9 +1,10 @@
 
 # 004_cfxql.pl
-#     End-to-end tests of filtered reads in pstreamd: cfxql_query,
-#     case_sensitive and search on GET .../data and GET /pstreams, query
-#     errors (400 with the position), invalid regular expressions, the
-#     retention_purge_extra_filter attribute (compiled when it is set), the
+#     End-to-end tests of filtered reads in pstreamd: cfxql_query (under
+#     each indexing choice), case_sensitive and search on GET .../data and
+#     GET /pstreams, query errors (400 with the position), invalid regular
+#     expressions, the retention_purge_extra_filter attribute (compiled when
+#     it is set), the
 #     group_by and aggregate parameters that are not supported yet, and
 #     parameter values that pstreamd rejects itself (422).
 
@@ -39,8 +40,8 @@ $response = api(
 ]));
 is($response->{status}, 201, 'add of four records returns 201');
 
-# --- cfxql_query on reads ---
-foreach my $case (
+# --- cfxql_query on reads, under each indexing choice ---
+my @read_cases = (
 	[ q(city = 'Washington, DC'), [ 'Jack Ryan', 'Kathy Ryan' ] ],
 	[ q(`zip-code` = 22101), ['James Greer'] ],
 	[ q(`zip-code` = '02108'), ["Sean O'Brien"] ],
@@ -51,16 +52,35 @@ foreach my $case (
 	[ q(name ~ 'Ryan' or `zip-code` in [22101]), [ 'Jack Ryan', 'James Greer', 'Kathy Ryan' ] ],
 	[ q(not (age >= 40)), ['Kathy Ryan'] ],
 	[ q(role = 'nobody'), [] ],
-	[ q(*), [ 'Jack Ryan', 'James Greer', 'Kathy Ryan', "Sean O'Brien" ] ])
+	[ q(*), [ 'Jack Ryan', 'James Greer', 'Kathy Ryan', "Sean O'Brien" ] ]);
+foreach my $choice (
+	[ 'all', '"all"' ],
+	[ 'fields', '{"fields":["city","zip-code","age","name"]}' ],
+	[ 'none', '"none"' ])
 {
-	my ($query, $expected) = @$case;
-	$response = api($server, 'GET', with_query($data_path, cfxql_query => $query));
-	is($response->{status}, 200, "read with [$query] returns 200");
-	is_deeply(row_names($response, 'pstream_data'), $expected,
-		"read with [$query] returns the matching records");
-	is($response->{json}{total_count}, scalar(@$expected),
-		"read with [$query] counts the matching records");
+	my ($label, $indexing) = @$choice;
+	$response = api($server, 'PUT', '/api/v2/pstreams/pstream/people',
+		qq({"attributes":{"indexing":$indexing}}));
+	is($response->{status}, 200, "edit to indexing $label returns 200");
+
+	foreach my $case (@read_cases)
+	{
+		my ($query, $expected) = @$case;
+		$response = api($server, 'GET', with_query($data_path, cfxql_query => $query));
+		is($response->{status}, 200, "$label: read with [$query] returns 200");
+		is_deeply(row_names($response, 'pstream_data'), $expected,
+			"$label: read with [$query] returns the matching records");
+		is($response->{json}{total_count}, scalar(@$expected),
+			"$label: read with [$query] counts the matching records");
+	}
 }
+$response = api($server, 'PUT', '/api/v2/pstreams/pstream/people',
+	'{"attributes":{"indexing":{"fields":"city"}}}');
+is($response->{status}, 422, 'edit with an invalid indexing returns 422');
+like($response->{json}{detail}, qr/indexing/, 'invalid indexing detail names the attribute');
+$response = api($server, 'PUT', '/api/v2/pstreams/pstream/people',
+	'{"attributes":{"indexing":null}}');
+is($response->{status}, 200, 'edit back to the default indexing returns 200');
 
 # Form encoding sends spaces as "+", which pstreamd decodes as a space.
 $response = api($server, 'GET', "$data_path?cfxql_query=city+%3D+%27Langley%27");

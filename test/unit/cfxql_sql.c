@@ -3,9 +3,11 @@
  *	  Command-line front end of the CFXQL compiler core, for the semantic
  *	  checks (semantics.sh) and for trying queries by hand.
  *
- * Usage: cfxql_sql [-i] [-n] [-r RECORD] [-t | -d] QUERY
+ * Usage: cfxql_sql [-i] [-n] [-r RECORD] [-f FIELD]... [-T FIELD] [-t | -d] QUERY
  *	 -i  case-insensitive      -r  record expression (default "data")
  *	 -n  numeric_string_index
+ *	 -f  a B-tree indexed field (up to 16)
+ *	 -T  the time field, whose time is column ts
  *	 -t  print the tokens      -d  print the syntax tree
  * Prints the SQL condition (and "GET field -> name" lines for a projection)
  * and exits 0, or prints the error message and exits 1.
@@ -20,6 +22,7 @@ int
 main(int argc, char **argv)
 {
 	CfxqlOptions options;
+	const char *btree_fields[16];
 	CfxqlError	error;
 	CfxqlResult *result;
 	int			stage = -1;
@@ -34,6 +37,17 @@ main(int argc, char **argv)
 			options.numeric_string_index = true;
 		else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc - 1)
 			options.record_expression = argv[++i];
+		else if (strcmp(argv[i], "-f") == 0 && i + 1 < argc - 1 &&
+				 options.btree_field_count < 16)
+		{
+			btree_fields[options.btree_field_count++] = argv[++i];
+			options.btree_fields = btree_fields;
+		}
+		else if (strcmp(argv[i], "-T") == 0 && i + 1 < argc - 1)
+		{
+			options.time_field = argv[++i];
+			options.time_column = "ts";
+		}
 		else if (strcmp(argv[i], "-t") == 0)
 			stage = DUMP_TOKENS;
 		else if (strcmp(argv[i], "-d") == 0)
@@ -43,7 +57,7 @@ main(int argc, char **argv)
 	}
 	if (i != argc - 1)
 	{
-		fprintf(stderr, "usage: cfxql_sql [-i] [-n] [-r RECORD] [-t | -d] QUERY\n");
+		fprintf(stderr, "usage: cfxql_sql [-i] [-n] [-r RECORD] [-f FIELD]... [-T FIELD] [-t | -d] QUERY\n");
 		return 2;
 	}
 

@@ -498,6 +498,70 @@ test_numeric_string_index(void)
 	cfxql_result_free(result);
 }
 
+/* ---------- B-tree fields and the time column ---------- */
+
+static void
+check_indexed(const char *query, bool case_sensitive, const char *expected)
+{
+	static const char *const fields[] = {"port", "sev"};
+	CfxqlOptions options;
+	CfxqlError	error;
+	CfxqlResult *result;
+
+	cfxql_options_init(&options);
+	options.case_sensitive = case_sensitive;
+	options.btree_fields = fields;
+	options.btree_field_count = 2;
+	options.time_field = "timestamp";
+	options.time_column = "ts";
+	result = cfxql_compile(query, strlen(query), &options, &error);
+	check_text("index options", query, expected, result ? result->condition : error.message);
+	cfxql_result_free(result);
+}
+
+static void
+test_index_options(void)
+{
+	check_indexed("port = 80", true,
+				  "(pstream.cfxql_index_key(data -> 'port') IN (pstream.cfxql_index_key('80'::jsonb))"
+				  " AND ((data @> '{\"port\": 80}'::jsonb OR data @> '{\"port\": \"80\"}'::jsonb"
+				  " OR (pstream.cfxql_numeric_string(data -> 'port') IN ('80'::numeric)) IS TRUE)))");
+	check_indexed("sev in ['High', 3]", false,
+				  "(pstream.cfxql_index_key(data -> 'sev') IN (pstream.cfxql_index_key('\"High\"'::jsonb),"
+				  " pstream.cfxql_index_key('3'::jsonb)) AND ((data @> '{\"sev\": 3}'::jsonb"
+				  " OR data @> '{\"sev\": \"3\"}'::jsonb"
+				  " OR (lower(pstream.cfxql_text(data -> 'sev')) IN (lower('High'))) IS TRUE"
+				  " OR (pstream.cfxql_numeric_string(data -> 'sev') IN ('3'::numeric)) IS TRUE)))");
+	check_indexed("sev = 'x'", true,
+				  "(pstream.cfxql_index_key(data -> 'sev') IN (pstream.cfxql_index_key('\"x\"'::jsonb))"
+				  " AND (data @> '{\"sev\": \"x\"}'::jsonb))");
+	check_indexed("sev in ['x', null]", true,
+				  "(data @> '{\"sev\": \"x\"}'::jsonb OR coalesce((data -> 'sev') IN"
+				  " ('null'::jsonb, '\"\"'::jsonb), true))");
+	check_indexed("other = 'x'", true, "data @> '{\"other\": \"x\"}'::jsonb");
+	check_indexed("port > 5", true,
+				  "(pstream.cfxql_index_number(data -> 'port') >= '5'::numeric AND"
+				  " (pstream.cfxql_number(data -> 'port') > '5'::numeric) IS TRUE)");
+	check_indexed("port <= -2.5e3", true,
+				  "(pstream.cfxql_index_number(data -> 'port') <= '-2.5e3'::numeric AND"
+				  " (pstream.cfxql_number(data -> 'port') <= '-2.5e3'::numeric) IS TRUE)");
+	check_indexed("port > 1e199", true,
+				  "(pstream.cfxql_number(data -> 'port') > '1e199'::numeric) IS TRUE");
+	check_indexed("port > 1e-201", true,
+				  "(pstream.cfxql_number(data -> 'port') > '1e-201'::numeric) IS TRUE");
+	check_indexed("sev > 'b'", true,
+				  "(pstream.cfxql_string(data -> 'sev') COLLATE \"C\" > 'b') IS TRUE");
+	check_indexed("timestamp after '2024-01-01'", true,
+				  "(ts > '2024-01-01 00:00:00.000000+00'::timestamptz AND"
+				  " (pstream.cfxql_time(data -> 'timestamp') > '2024-01-01 00:00:00.000000+00'::timestamptz) IS TRUE)");
+	check_indexed("not timestamp during today", true,
+				  "NOT ((ts >= pstream.cfxql_period_start('day', 0) AND ts < pstream.cfxql_period_start('day', 1)"
+				  " AND (pstream.cfxql_time(data -> 'timestamp') >= pstream.cfxql_period_start('day', 0)"
+				  " AND pstream.cfxql_time(data -> 'timestamp') < pstream.cfxql_period_start('day', 1)) IS TRUE))");
+	check_indexed("seen before now", true,
+				  "(pstream.cfxql_time(data -> 'seen') < statement_timestamp()) IS TRUE");
+}
+
 /* ---------- limits ---------- */
 
 static char *
@@ -574,6 +638,7 @@ main(void)
 	test_quote_hook();
 	test_result_fields();
 	test_numeric_string_index();
+	test_index_options();
 	test_limits();
 
 	printf("%d passed, %d failed\n", passed, failed);
