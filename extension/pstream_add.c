@@ -8,15 +8,24 @@
  * one.  The record time (column ts) is the time field when it reads as a time
  * (pstream_time.h), else the add time.
  *
- * Storing takes one of two paths:
+ * Storing takes one of three paths:
  *  - no unique_keys and no record that brings an _RDA_Id: no record can
  *    merge, so the whole batch goes in with one INSERT ... SELECT FROM
  *    unnest() of three bound arrays;
- *  - otherwise one statement per record, prepared once per call, in order, so
- *    a later record can merge into an earlier one of the same batch.  A record
- *    whose _RDA_Id is stored merges by UPDATE; else, with unique_keys, an
- *    INSERT ... ON CONFLICT on the unique index merges it, which also makes a
- *    concurrent add of the same key values wait and then merge.
+ *  - unique_keys and no record that brings an _RDA_Id: records of the batch
+ *    that share their key values are folded here first, in order, each later
+ *    one merged into the first as a stored record would be.  The folded
+ *    batch then goes in with one INSERT ... SELECT FROM unnest() ... ON
+ *    CONFLICT on the unique index, which merges a record into a stored one
+ *    with the same key values and makes a concurrent add of the same key
+ *    values wait and then merge;
+ *  - a record brings an _RDA_Id: one statement per record, prepared once per
+ *    call, in order, so a later record can merge into an earlier one of the
+ *    same batch.  A record whose _RDA_Id is stored merges by UPDATE; else,
+ *    with unique_keys, an INSERT ... ON CONFLICT merges it as above.
+ *
+ * A merge keeps the stored _RDA_Id, lets the new record's top-level keys win
+ * and takes the new record's time.
  *
  * Any error (a bad element, a merge that breaks unique_keys) aborts the
  * statement, so nothing of the batch is stored.
@@ -389,15 +398,13 @@ prepare_batch(AddContext *cxt, Jsonb *records, int *count)
 	return prepared;
 }
 
-/* Store the whole batch with one INSERT: the path without possible merges. */
+/* Bind the ids, times and data of records as the arrays $1, $2 and $3. */
 static void
-insert_batch(AddContext *cxt, PreparedRecord *records, int count)
+bind_record_arrays(PreparedRecord *records, int count, Oid *types, Datum *values)
 {
 	Datum	   *ids = palloc(sizeof(Datum) * count);
 	Datum	   *times = palloc(sizeof(Datum) * count);
 	Datum	   *datas = palloc(sizeof(Datum) * count);
-	Oid			types[3] = {TEXTARRAYOID, TIMESTAMPTZARRAYOID, JSONBARRAYOID};
-	Datum		values[3];
 
 	for (int i = 0; i < count; i++)
 	{
@@ -405,15 +412,208 @@ insert_batch(AddContext *cxt, PreparedRecord *records, int count)
 		times[i] = TimestampTzGetDatum(records[i].ts);
 		datas[i] = JsonbPGetDatum(records[i].data);
 	}
+	types[0] = TEXTARRAYOID;
+	types[1] = TIMESTAMPTZARRAYOID;
+	types[2] = JSONBARRAYOID;
 	values[0] = PointerGetDatum(construct_array(ids, count, TEXTOID, -1, false, TYPALIGN_INT));
 	values[1] = PointerGetDatum(construct_array(times, count, TIMESTAMPTZOID, sizeof(TimestampTz),
 												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	values[2] = PointerGetDatum(construct_array(datas, count, JSONBOID, -1, false, TYPALIGN_INT));
+}
 
+/* Store the whole batch with one INSERT: the path without possible merges. */
+static void
+insert_batch(AddContext *cxt, PreparedRecord *records, int count)
+{
+	Oid			types[3];
+	Datum		values[3];
+
+	bind_record_arrays(records, count, types, values);
 	pstream_spi_execute(psprintf("INSERT INTO %s (id, ts, data) "
 								 "SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::jsonb[])",
 								 cxt->info->qualified_table),
 						3, types, values, NULL, false, 0);
+}
+
+/*
+ * The unique_keys values of one record, each as a jsonb value, with their
+ * combined hash.  Two records share their key values when every value is
+ * equal by jsonb equality, the equality of the unique index (so 80 and 80.0
+ * are equal, 80 and "80" are not).
+ */
+typedef struct KeyValues
+{
+	uint32		hash;
+	int			count;
+	Jsonb	  **values;
+} KeyValues;
+
+/* An entry of the fold table: the first record of the batch with those key values. */
+typedef struct KeyGroup
+{
+	KeyValues  *key;			/* hash key */
+	int			record;			/* index into the folded batch */
+} KeyGroup;
+
+static uint32
+key_values_hash(const void *key, Size keysize)
+{
+	return (*(KeyValues *const *) key)->hash;
+}
+
+static int
+key_values_match(const void *key1, const void *key2, Size keysize)
+{
+	KeyValues  *a = *(KeyValues *const *) key1;
+	KeyValues  *b = *(KeyValues *const *) key2;
+
+	if (a->hash != b->hash)
+		return 1;
+	for (int i = 0; i < a->count; i++)
+	{
+		if (compareJsonbContainers(&a->values[i]->root, &b->values[i]->root) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Read the unique_keys values of a prepared record.  Returns NULL when a key
+ * is missing or JSON null, because the unique index leaves such a record
+ * out, so it never merges.
+ */
+static KeyValues *
+read_key_values(AddContext *cxt, Jsonb *data)
+{
+	KeyValues  *key = palloc(sizeof(KeyValues));
+	ListCell   *lc;
+
+	key->count = 0;
+	key->hash = 0;
+	key->values = palloc(sizeof(Jsonb *) * list_length(cxt->unique_keys));
+	foreach(lc, cxt->unique_keys)
+	{
+		const char *name = (const char *) lfirst(lc);
+		JsonbValue *value = getKeyJsonValueFromContainer(&data->root, name, strlen(name), NULL);
+		Jsonb	   *jsonb;
+
+		if (value == NULL || value->type == jbvNull)
+			return NULL;
+		jsonb = JsonbValueToJsonb(value);
+		key->hash = hash_combine(key->hash,
+								 DatumGetUInt32(DirectFunctionCall1(jsonb_hash, JsonbPGetDatum(jsonb))));
+		key->values[key->count++] = jsonb;
+	}
+	return key;
+}
+
+/* Merge a later record into an earlier one, as the ON CONFLICT clause does. */
+static void
+merge_into(PreparedRecord *earlier, PreparedRecord *later)
+{
+	Datum		new_fields = DirectFunctionCall2(jsonb_delete, JsonbPGetDatum(later->data),
+												 CStringGetTextDatum(ID_FIELD));
+
+	earlier->data = DatumGetJsonbP(DirectFunctionCall2(jsonb_concat,
+													   JsonbPGetDatum(earlier->data), new_fields));
+	earlier->ts = later->ts;
+}
+
+/*
+ * Fold the records of a batch that share their unique_keys values, in order:
+ * each later record merges into the first one with the same values, which
+ * keeps its place.  Compacts records in place, returns the new count and
+ * adds the number of merges to *merged.
+ */
+static int
+fold_batch(AddContext *cxt, PreparedRecord *records, int count, int *merged)
+{
+	HASHCTL		ctl = {0};
+	HTAB	   *groups;
+	int			kept = 0;
+
+	ctl.keysize = sizeof(KeyValues *);
+	ctl.entrysize = sizeof(KeyGroup);
+	ctl.hash = key_values_hash;
+	ctl.match = key_values_match;
+	ctl.hcxt = CurrentMemoryContext;
+	groups = hash_create("pstream_add unique key values", count, &ctl,
+						 HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+
+	for (int i = 0; i < count; i++)
+	{
+		KeyValues  *key = read_key_values(cxt, records[i].data);
+		KeyGroup   *group;
+		bool		found;
+
+		if (key != NULL)
+		{
+			group = hash_search(groups, &key, HASH_ENTER, &found);
+			if (found)
+			{
+				merge_into(&records[group->record], &records[i]);
+				(*merged)++;
+				continue;
+			}
+			group->key = key;
+			group->record = kept;
+		}
+		records[kept++] = records[i];
+	}
+	hash_destroy(groups);
+	return kept;
+}
+
+static int
+compare_ids(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * Store a batch of a pstream with unique_keys in which no record brings an
+ * _RDA_Id, with one INSERT ... ON CONFLICT.  Returns the number of merges.
+ */
+static int
+upsert_batch(AddContext *cxt, PreparedRecord *records, int count)
+{
+	StringInfoData sql;
+	Oid			types[3];
+	Datum		values[3];
+	char	  **new_ids;
+	int			merged = 0;
+
+	count = fold_batch(cxt, records, count, &merged);
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "INSERT INTO %s AS t (id, ts, data) "
+					 "SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::jsonb[]) ON CONFLICT (",
+					 cxt->info->qualified_table);
+	pstream_append_key_exprs(&sql, cxt->unique_keys, ", ", "");
+	appendStringInfoString(&sql, ") WHERE ");
+	pstream_append_key_exprs(&sql, cxt->unique_keys, " AND ", " <> 'null'::jsonb");
+	appendStringInfoString(&sql, " DO UPDATE SET data = t.data || (EXCLUDED.data - '" ID_FIELD "'), "
+						   "ts = EXCLUDED.ts RETURNING id");
+
+	bind_record_arrays(records, count, types, values);
+	pstream_spi_execute(sql.data, 3, types, values, NULL, false, 0);
+
+	/*
+	 * Each record comes back once, with its own new id if it was inserted,
+	 * else with the id of the stored record that it merged into.
+	 */
+	new_ids = palloc(sizeof(char *) * count);
+	for (int i = 0; i < count; i++)
+		new_ids[i] = records[i].id;
+	qsort(new_ids, count, sizeof(char *), compare_ids);
+	for (uint64 row = 0; row < SPI_processed; row++)
+	{
+		char	   *id = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 1);
+
+		if (bsearch(&id, new_ids, count, sizeof(char *), compare_ids) == NULL)
+			merged++;
+	}
+	return merged;
 }
 
 static SPIPlanPtr
@@ -446,9 +646,8 @@ execute_record_plan(SPIPlanPtr plan, PreparedRecord *record)
 }
 
 /*
- * Store records one by one, in order.  Returns the number of merges.  A merge
- * keeps the stored _RDA_Id, lets the new record's top-level keys win and
- * takes the new record's time.
+ * Store records one by one, in order, for a batch in which a record brings
+ * an _RDA_Id.  Returns the number of merges.
  */
 static int
 insert_records_in_order(AddContext *cxt, PreparedRecord *records, int count)
@@ -581,10 +780,12 @@ pstream_add(PG_FUNCTION_ARGS)
 	for (int i = 0; i < count; i++)
 		any_brought_id |= prepared[i].brought_id;
 
-	if (count > 0 && cxt.unique_keys == NIL && !any_brought_id)
-		insert_batch(&cxt, prepared, count);
-	else if (count > 0)
+	if (count > 0 && any_brought_id)
 		merged = insert_records_in_order(&cxt, prepared, count);
+	else if (count > 0 && cxt.unique_keys != NIL)
+		merged = upsert_batch(&cxt, prepared, count);
+	else if (count > 0)
+		insert_batch(&cxt, prepared, count);
 
 	update_column_metadata(&cxt);
 	SPI_finish();

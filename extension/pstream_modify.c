@@ -9,6 +9,21 @@
  * locked by another transaction, or changed by one since the snapshot so
  * that they no longer match.  So total = changed + noops + conflicts.
  *
+ * The UPDATE or DELETE repeats the query's condition beside the join on id.
+ * It changes nothing about which records change, because every locked record
+ * matched the condition in its current version when it was locked, and the
+ * lock keeps it so.  But it lets the planner scan only the matching records
+ * (through the GIN index where the condition allows) and join them to the
+ * locked ids, where without it the join read every record of the table.
+ *
+ * NOTE: a delete still reads the matching records three times (count, lock,
+ * join) and writes a lock record to WAL for each before deleting it.  Deleting
+ * 10 % of 1M records took 2.5 times the backend CPU time of a plain DELETE
+ * (docs/benchmarks-extension-notes.md).  Joining on the locked ctid would
+ * save a read, but a record updated and committed by another transaction
+ * between the snapshot and the lock is locked in a version that the
+ * statement's snapshot cannot see.
+ *
  * With 'abort', a record locked by another transaction makes the row lock
  * fail at once with 55P03, and the error is raised again with the pstream's
  * name, so nothing is changed.
@@ -302,11 +317,11 @@ pstream_update(PG_FUNCTION_ARGS)
 	values[0] = JsonbPGetDatum(data);
 	values[1] = TimestampTzGetDatum(ts);
 	sql = psprintf("%s, changed AS (UPDATE %s AS t SET data = t.data || $1, ts = %s "
-				   "FROM locked WHERE t.id = locked.id AND t.data || $1 <> t.data RETURNING 1) "
+				   "FROM locked WHERE t.id = locked.id AND (%s) AND t.data || $1 <> t.data RETURNING 1) "
 				   "SELECT (SELECT n FROM matched), (SELECT count(*) FROM locked), "
 				   "(SELECT count(*) FROM changed)",
 				   matching_ctes(info, filter, mode), info->qualified_table,
-				   sets_time ? "$2" : "t.ts");
+				   sets_time ? "$2" : "t.ts", filter->condition);
 	execute_modify(info, mode, sql, 2, types, values);
 	read_counts(&counts);
 
@@ -345,10 +360,11 @@ pstream_delete(PG_FUNCTION_ARGS)
 	/* Again for the indexes of this pstream; the first compile reported errors before the lookup. */
 	filter = pstream_compile_modify_filter(query, case_sensitive, info);
 
-	sql = psprintf("%s, changed AS (DELETE FROM %s AS t USING locked WHERE t.id = locked.id RETURNING 1) "
+	sql = psprintf("%s, changed AS (DELETE FROM %s AS t USING locked "
+				   "WHERE t.id = locked.id AND (%s) RETURNING 1) "
 				   "SELECT (SELECT n FROM matched), (SELECT count(*) FROM locked), "
 				   "(SELECT count(*) FROM changed)",
-				   matching_ctes(info, filter, mode), info->qualified_table);
+				   matching_ctes(info, filter, mode), info->qualified_table, filter->condition);
 	execute_modify(info, mode, sql, 0, NULL, NULL);
 	read_counts(&counts);
 
