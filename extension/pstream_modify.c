@@ -16,17 +16,26 @@
  * (through the GIN index where the condition allows) and join them to the
  * locked ids, where without it the join read every record of the table.
  *
- * NOTE: a delete still reads the matching records three times (count, lock,
- * join) and writes a lock record to WAL for each before deleting it.  Deleting
- * 10 % of 1M records took 2.5 times the backend CPU time of a plain DELETE
- * (docs/benchmarks-extension-notes.md).  Joining on the locked ctid would
- * save a read, but a record updated and committed by another transaction
- * between the snapshot and the lock is locked in a version that the
- * statement's snapshot cannot see.
+ * A delete with 'proceed' reads the matching records three times (count,
+ * lock, join) and writes a lock record to WAL for each before deleting it:
+ * 2.5 times the backend CPU time of a plain DELETE for 10 % of 1M records
+ * (docs/benchmarks.md).  Joining on the locked ctid would save a read, but a
+ * record updated and committed by another transaction between the snapshot
+ * and the lock is locked in a version that the statement's snapshot cannot
+ * see.
+ *
+ * A delete with 'abort' (the default) is one plain DELETE ... WHERE
+ * condition instead, run with lock_timeout set to 1 ms for that statement
+ * only.  A DELETE locks each record it deletes, so a record locked by
+ * another transaction makes it wait, and the timeout turns the wait into
+ * 55P03 after 1 ms rather than at once: the same outcome as NOWAIT, without
+ * the separate lock pass.  The data table's own lock is taken before the
+ * timeout is set, so a concurrent DDL statement is waited for as usual.
+ * total is then the number deleted, and version_conflicts is 0.
  *
  * With 'abort', a record locked by another transaction makes the row lock
- * fail at once with 55P03, and the error is raised again with the pstream's
- * name, so nothing is changed.
+ * fail with 55P03, and the error is raised again with the pstream's name,
+ * so nothing is changed.
  *
  * NOTE: NOWAIT covers row locks only.  An update that writes unique_keys
  * values which an uncommitted concurrent add has also written waits for that
@@ -48,6 +57,7 @@
 #include "miscadmin.h"
 #include "portability/instr_time.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
@@ -333,6 +343,33 @@ pstream_update(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Delete the matching records with one plain DELETE that fails with 55P03
+ * when it would wait 1 ms for another transaction's row lock (see the file
+ * header).  The GUC nest level restores lock_timeout after the statement;
+ * an error restores it through the transaction's abort.
+ */
+static void
+delete_or_abort(PstreamInfo *info, PstreamFilter *filter, ModifyCounts *counts)
+{
+	int			nest_level;
+
+	pstream_spi_execute(psprintf("LOCK TABLE %s IN ROW EXCLUSIVE MODE", info->qualified_table),
+						0, NULL, NULL, NULL, false, 0);
+
+	nest_level = NewGUCNestLevel();
+	(void) set_config_option("lock_timeout", "1", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	execute_modify(info, CONFLICTS_ABORT,
+				   psprintf("DELETE FROM %s AS t WHERE %s", info->qualified_table, filter->condition),
+				   0, NULL, NULL);
+	AtEOXact_GUC(true, nest_level);
+
+	counts->total = counts->changed = (int64) SPI_processed;
+	counts->conflicts = 0;
+	counts->noops = 0;
+}
+
+/*
  * pstream_delete(name text, cfxql text, conflicts text, case_sensitive boolean) returns jsonb
  *
  * Deletes every matching record.  Returns the counts {"total", "deleted",
@@ -360,13 +397,18 @@ pstream_delete(PG_FUNCTION_ARGS)
 	/* Again for the indexes of this pstream; the first compile reported errors before the lookup. */
 	filter = pstream_compile_modify_filter(query, case_sensitive, info);
 
-	sql = psprintf("%s, changed AS (DELETE FROM %s AS t USING locked "
-				   "WHERE t.id = locked.id AND (%s) RETURNING 1) "
-				   "SELECT (SELECT n FROM matched), (SELECT count(*) FROM locked), "
-				   "(SELECT count(*) FROM changed)",
-				   matching_ctes(info, filter, mode), info->qualified_table, filter->condition);
-	execute_modify(info, mode, sql, 0, NULL, NULL);
-	read_counts(&counts);
+	if (mode == CONFLICTS_ABORT)
+		delete_or_abort(info, filter, &counts);
+	else
+	{
+		sql = psprintf("%s, changed AS (DELETE FROM %s AS t USING locked "
+					   "WHERE t.id = locked.id AND (%s) RETURNING 1) "
+					   "SELECT (SELECT n FROM matched), (SELECT count(*) FROM locked), "
+					   "(SELECT count(*) FROM changed)",
+					   matching_ctes(info, filter, mode), info->qualified_table, filter->condition);
+		execute_modify(info, mode, sql, 0, NULL, NULL);
+		read_counts(&counts);
+	}
 
 	SPI_finish();
 	PG_RETURN_DATUM(counts_result("deleted", &counts, start));

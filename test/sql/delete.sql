@@ -65,5 +65,16 @@ SELECT pg_temp.counts(pstream_delete('events', '*', 'proceed'));
 SELECT pg_temp.ids('events') AS left_after_all;
 SELECT (pstream_stats('events') -> 'Stats' -> 0 -> 'docs_count') AS docs_count;
 SELECT pg_temp.counts(pstream_delete('events', '*'));
+-- a delete with conflicts 'abort' sets lock_timeout for its own statement
+-- only: the session's value is back afterwards, in and out of a transaction
+SET lock_timeout = '5s';
+SELECT pstream_add('events', '[{"k": 7}]') ->> 'added' AS added;
+SELECT pg_temp.counts(pstream_delete('events', 'k = 7'));
+SHOW lock_timeout;
+BEGIN;
+SELECT pg_temp.counts(pstream_delete('events', '*'));
+SHOW lock_timeout;
+COMMIT;
+RESET lock_timeout;
 
 SELECT pstream_drop('events', true) IS NOT NULL;
