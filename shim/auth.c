@@ -213,6 +213,12 @@ call_session_function(struct request *request, enum statement statement,
 	char	   *text = NULL;
 
 	*failed = false;
+	if (connection == NULL)
+	{
+		*failed = true;
+		respond_pool_timeout(request);
+		return NULL;
+	}
 	db_execute_as(connection, AUTHENTICATOR_ROLE, statement, values, &outcome);
 	db_release(connection);
 

@@ -55,12 +55,16 @@ static const struct option_definition definitions[] = {
 	"libpq connection string or URI; empty uses the PG* environment variables (default empty)"},
 	{"pool-size", OPTION_INTEGER, 1, 1000, "8",
 	"database connections, which is also the number of requests that run SQL at once (default 8)"},
+	{"pool-timeout", OPTION_INTEGER, 0, INT32_MAX, "10000",
+	"milliseconds a request waits for a free database connection before it gets 503 with Retry-After; 0 means no limit (default 10000)"},
 	{"max-body", OPTION_INTEGER, 0, INT64_MAX / 2, "67108864",
 	"maximum request body in bytes; larger bodies get 413 (default 67108864, 64 MiB)"},
 	{"max-connections", OPTION_INTEGER, 1, 100000, "1000",
 	"maximum open HTTP connections; further connections are closed at once (default 1000)"},
 	{"connection-timeout", OPTION_INTEGER, 1, 86400, "60",
 	"seconds a connection may stay idle, or send nothing, before it is closed (default 60)"},
+	{"request-timeout", OPTION_INTEGER, 1, 86400, "300",
+	"seconds from the request line until the whole request body must have arrived; a slower client is disconnected (default 300)"},
 	{"statement-timeout", OPTION_INTEGER, 0, INT32_MAX, "0",
 	"milliseconds a request's SQL statement may run before it is canceled with 503; 0 means no limit (default 0)"},
 	{"shutdown-timeout", OPTION_INTEGER, 0, 86400, "30",
@@ -165,12 +169,16 @@ set_option(struct config *config, const struct option_definition *definition,
 		config->conninfo = value;
 	else if (strcmp(name, "pool-size") == 0)
 		config->pool_size = (int) number;
+	else if (strcmp(name, "pool-timeout") == 0)
+		config->pool_timeout = (unsigned int) number;
 	else if (strcmp(name, "max-body") == 0)
 		config->max_body = (size_t) number;
 	else if (strcmp(name, "max-connections") == 0)
 		config->max_connections = (unsigned int) number;
 	else if (strcmp(name, "connection-timeout") == 0)
 		config->connection_timeout = (unsigned int) number;
+	else if (strcmp(name, "request-timeout") == 0)
+		config->request_timeout = (unsigned int) number;
 	else if (strcmp(name, "statement-timeout") == 0)
 		config->statement_timeout = (unsigned int) number;
 	else if (strcmp(name, "shutdown-timeout") == 0)
@@ -543,13 +551,14 @@ config_log(const struct config *config)
 
 	mask_conninfo(config->conninfo, conninfo, sizeof(conninfo));
 	log_info("pstreamd %s starting with listen=%s port=%u db=\"%s\" pool-size=%d "
-			 "max-body=%zu max-connections=%u connection-timeout=%us "
-			 "statement-timeout=%ums shutdown-timeout=%us purge-interval=%us "
+			 "pool-timeout=%ums max-body=%zu max-connections=%u connection-timeout=%us "
+			 "request-timeout=%us statement-timeout=%ums shutdown-timeout=%us purge-interval=%us "
 			 "log-format=%s log-file=\"%s\" auth=%s session-ttl=%us "
 			 "login-rate-limit=%u tls-cert=\"%s\" tls-key=\"%s\"",
 			 PSTREAMD_VERSION, config->listen_address, config->port, conninfo,
-			 config->pool_size, config->max_body, config->max_connections,
-			 config->connection_timeout, config->statement_timeout,
+			 config->pool_size, config->pool_timeout, config->max_body, config->max_connections,
+			 config->connection_timeout, config->request_timeout,
+			 config->statement_timeout,
 			 config->shutdown_timeout, config->purge_interval,
 			 config->log_json ? "json" : "text", config->log_file,
 			 config->auth ? "on" : "off", config->session_ttl,

@@ -17,9 +17,12 @@ struct config
 	uint16_t	port;
 	const char *conninfo;		/* libpq connection string; "" uses PG* */
 	int			pool_size;		/* database connections */
+	unsigned int pool_timeout;	/* milliseconds to wait for a connection;
+								 * 0 = no limit */
 	size_t		max_body;		/* maximum request body, in bytes */
 	unsigned int max_connections;	/* open HTTP connections */
 	unsigned int connection_timeout;	/* idle seconds before a close */
+	unsigned int request_timeout;	/* seconds to receive a whole request */
 	unsigned int statement_timeout; /* milliseconds; 0 = none */
 	unsigned int shutdown_timeout;	/* seconds to drain at shutdown */
 	unsigned int purge_interval;	/* seconds between purges; 0 disables */

@@ -18,11 +18,13 @@
  */
 #include "db.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 
@@ -130,10 +132,11 @@ static struct
 	struct db_connection *connections;
 	int			size;
 	int			in_use;			/* connections taken, for the metrics */
+	unsigned int acquire_timeout;	/* milliseconds; 0 = no limit */
+	unsigned long long acquire_timeouts;	/* waits that timed out */
 	char		statement_timeout[16];	/* milliseconds, as text */
 } pool = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.released = PTHREAD_COND_INITIALIZER,
 };
 
 /* Send server notices (RAISE NOTICE, warnings) to the log, not stdout. */
@@ -276,8 +279,27 @@ prepare_statements(struct db_connection *connection,
 	return true;
 }
 
+/*
+ * The pool's condition variable waits on CLOCK_MONOTONIC, so a change of
+ * the wall clock does not shorten or stretch the pool timeout.
+ */
+static int
+init_released_condition(void)
+{
+	pthread_condattr_t attributes;
+	int			error;
+
+	pthread_condattr_init(&attributes);
+	error = pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
+	if (error == 0)
+		error = pthread_cond_init(&pool.released, &attributes);
+	pthread_condattr_destroy(&attributes);
+	return error;
+}
+
 int
-db_pool_init(const char *conninfo, int size, unsigned int statement_timeout)
+db_pool_init(const char *conninfo, int size, unsigned int pool_timeout,
+			 unsigned int statement_timeout)
 {
 	/*
 	 * The conninfo string goes in the dbname position with expand_dbname,
@@ -296,6 +318,12 @@ db_pool_init(const char *conninfo, int size, unsigned int statement_timeout)
 		return -1;
 	}
 	pool.size = size;
+	pool.acquire_timeout = pool_timeout;
+	if (init_released_condition() != 0)
+	{
+		log_error("could not create the condition variable of the database pool");
+		return -1;
+	}
 	snprintf(pool.statement_timeout, sizeof(pool.statement_timeout), "%u",
 			 statement_timeout);
 
@@ -372,29 +400,84 @@ db_cancel_running(void)
 	return sent;
 }
 
-struct db_connection *
-db_acquire(void)
+/* Take the first free connection. The caller must hold pool.lock. */
+static struct db_connection *
+take_free_connection(void)
 {
-	struct db_connection *found = NULL;
+	for (int i = 0; i < pool.size; i++)
+	{
+		if (!pool.connections[i].in_use)
+		{
+			pool.connections[i].in_use = true;
+			pool.in_use++;
+			return &pool.connections[i];
+		}
+	}
+	return NULL;
+}
+
+/* Wait up to timeout_ms (0 = no limit) for a free connection. */
+static struct db_connection *
+acquire_within(unsigned int timeout_ms)
+{
+	struct db_connection *found;
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long) (timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L)
+	{
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
 
 	pthread_mutex_lock(&pool.lock);
-	while (found == NULL)
+	while ((found = take_free_connection()) == NULL)
 	{
-		for (int i = 0; i < pool.size; i++)
-		{
-			if (!pool.connections[i].in_use)
-			{
-				found = &pool.connections[i];
-				found->in_use = true;
-				pool.in_use++;
-				break;
-			}
-		}
-		if (found == NULL)
+		if (timeout_ms == 0)
 			pthread_cond_wait(&pool.released, &pool.lock);
+		else if (pthread_cond_timedwait(&pool.released, &pool.lock,
+										&deadline) == ETIMEDOUT)
+		{
+			/* A connection may have been released just at the deadline. */
+			found = take_free_connection();
+			if (found == NULL)
+				pool.acquire_timeouts++;
+			break;
+		}
 	}
 	pthread_mutex_unlock(&pool.lock);
 	return found;
+}
+
+struct db_connection *
+db_acquire(void)
+{
+	return acquire_within(pool.acquire_timeout);
+}
+
+struct db_connection *
+db_acquire_unbounded(void)
+{
+	return acquire_within(0);
+}
+
+unsigned int
+db_pool_timeout(void)
+{
+	return pool.acquire_timeout;
+}
+
+unsigned long long
+db_pool_timeouts(void)
+{
+	unsigned long long count;
+
+	pthread_mutex_lock(&pool.lock);
+	count = pool.acquire_timeouts;
+	pthread_mutex_unlock(&pool.lock);
+	return count;
 }
 
 void

@@ -50,8 +50,11 @@ struct db_outcome
  * Create the pool and try to open its connections. A database that is down
  * is not fatal: connections are opened again on use. statement_timeout (in
  * milliseconds, 0 for none) is set on every connection after each connect.
+ * pool_timeout is how long db_acquire waits for a free connection, in
+ * milliseconds, 0 for no limit.
  */
 int			db_pool_init(const char *conninfo, int size,
+						 unsigned int pool_timeout,
 						 unsigned int statement_timeout);
 
 /* Number of connections taken by requests (and the purge) right now. */
@@ -78,8 +81,20 @@ void		db_pool_close(void);
  */
 int			db_cancel_running(void);
 
-/* Take a connection, waiting until one is free. */
+/*
+ * Take a connection for a request, waiting up to the pool timeout for one
+ * to be free. Returns NULL when the wait timed out.
+ */
 struct db_connection *db_acquire(void);
+
+/* Take a connection, waiting without a limit, for the background purge. */
+struct db_connection *db_acquire_unbounded(void);
+
+/* The pool timeout in milliseconds, 0 for no limit. */
+unsigned int db_pool_timeout(void);
+
+/* Number of db_acquire calls that timed out since the start. */
+unsigned long long db_pool_timeouts(void);
 
 /* Give a connection back to the pool. */
 void		db_release(struct db_connection *connection);

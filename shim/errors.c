@@ -126,3 +126,15 @@ respond_database_error(struct request *request,
 	else
 		request_set_error(request, status, "%s", primary);
 }
+
+void
+respond_pool_timeout(struct request *request)
+{
+	log_message(LOG_LEVEL_WARNING, request->id,
+				"no free database connection within %u ms (pool-timeout): all %d are in use",
+				db_pool_timeout(), db_pool_size());
+	request_set_error(request, 503,
+					  "the server is busy: all %d database connections stayed in use for %u ms (pool-timeout); retry later",
+					  db_pool_size(), db_pool_timeout());
+	request->retry_after = 1;
+}

@@ -20,4 +20,10 @@ unsigned int sqlstate_http_status(const char *sqlstate);
 void		respond_database_error(struct request *request,
 								   const struct db_outcome *outcome);
 
+/*
+ * Set the 503 response of a request that found no free database connection
+ * within the pool timeout, with Retry-After, and log it.
+ */
+void		respond_pool_timeout(struct request *request);
+
 #endif							/* PSTREAMD_ERRORS_H */

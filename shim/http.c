@@ -57,6 +57,7 @@ static struct MHD_Daemon *daemon_handle;
 static char *tls_cert_pem;
 static char *tls_key_pem;
 static size_t max_body;
+static unsigned int request_timeout;	/* seconds */
 static int	requests_in_flight;	/* changed with __atomic builtins */
 
 static void
@@ -105,6 +106,20 @@ is_json_content_type(const char *value)
 	return *value == '\0' || *value == ';';
 }
 
+/* Count the Content-Length headers of a request. */
+static enum MHD_Result
+count_content_length(void *closure, enum MHD_ValueKind kind, const char *key,
+					 const char *value)
+{
+	int		   *count = closure;
+
+	(void) kind;
+	(void) value;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		(*count)++;
+	return MHD_YES;
+}
+
 /*
  * Check what the headers alone decide: route, pstream name, Content-Type
  * and a Content-Length over the maximum. Returns false with a response set.
@@ -114,6 +129,22 @@ check_headers(struct request *request)
 {
 	const char *content_type;
 	const char *content_length;
+	int			content_length_count = 0;
+
+	/*
+	 * libmicrohttpd 0.9.75 reads the body by the first of several
+	 * Content-Length headers, and a proxy in front may pick another, so
+	 * such a request is rejected rather than read by a guess.
+	 */
+	MHD_get_connection_values(request->connection, MHD_HEADER_KIND,
+							  count_content_length, &content_length_count);
+	if (content_length_count > 1)
+	{
+		request_set_error(request, 400,
+						  "invalid request: %d Content-Length headers; send exactly one",
+						  content_length_count);
+		return false;
+	}
 
 	if (!route_request(request))
 		return false;
@@ -216,6 +247,21 @@ handle_access(void *closure, struct MHD_Connection *connection,
 		if (!check_headers(request))
 			return request_queue_response(request);
 		return MHD_YES;
+	}
+
+	/*
+	 * The idle --connection-timeout does not stop a client that sends one
+	 * byte a second, so the whole body has a deadline too. libmicrohttpd
+	 * 0.9.75 takes no response during an upload, so the connection is
+	 * closed without one.
+	 */
+	if (*upload_data_size > 0 &&
+		request_elapsed_ms(request) > request_timeout * 1000.0)
+	{
+		log_message(LOG_LEVEL_WARNING, request->id,
+					"request body not received within %u seconds (request-timeout) after %zu bytes: closing the connection",
+					request_timeout, request->body_length);
+		return MHD_NO;
 	}
 
 	if (*upload_data_size > 0)
@@ -410,6 +456,7 @@ http_start(const struct config *config)
 	}
 
 	max_body = config->max_body;
+	request_timeout = config->request_timeout;
 	daemon_handle = MHD_start_daemon(flags, config->port, NULL, NULL,
 									 handle_access, NULL,
 									 MHD_OPTION_EXTERNAL_LOGGER, log_from_mhd, NULL,

@@ -113,7 +113,7 @@ main(int argc, char **argv)
 
 	config_log(&config);
 	auth_configure(&config);
-	if (db_pool_init(config.conninfo, config.pool_size,
+	if (db_pool_init(config.conninfo, config.pool_size, config.pool_timeout,
 					 config.statement_timeout) < 0)
 		return EXIT_FAILURE;
 	if (purge_start(config.purge_interval) < 0 || http_start(&config) < 0)

@@ -173,10 +173,14 @@ metrics_format(size_t *length)
 				  "# HELP pstreamd_pool_connections Database connections of the pool.\n"
 				  "# TYPE pstreamd_pool_connections gauge\n"
 				  "pstreamd_pool_connections %d\n"
+				  "# HELP pstreamd_pool_timeouts_total Requests that found no free database connection within --pool-timeout.\n"
+				  "# TYPE pstreamd_pool_timeouts_total counter\n"
+				  "pstreamd_pool_timeouts_total %llu\n"
 				  "# HELP pstreamd_database_up Whether the last database call reached the server (1) or not (0).\n"
 				  "# TYPE pstreamd_database_up gauge\n"
 				  "pstreamd_database_up %d\n",
-				  db_pool_in_use(), db_pool_size(), db_is_up() ? 1 : 0);
+				  db_pool_in_use(), db_pool_size(), db_pool_timeouts(),
+				  db_is_up() ? 1 : 0);
 
 	if (text.failed)
 	{

@@ -38,7 +38,7 @@ static pthread_cond_t wakeup;	/* on CLOCK_MONOTONIC, see purge_start */
 static void
 purge_once(void)
 {
-	struct db_connection *connection = db_acquire();
+	struct db_connection *connection = db_acquire_unbounded();
 	struct db_outcome outcome;
 
 	if (auth_enabled())
@@ -76,7 +76,7 @@ purge_once(void)
 static void
 purge_sessions(void)
 {
-	struct db_connection *connection = db_acquire();
+	struct db_connection *connection = db_acquire_unbounded();
 	struct db_outcome outcome;
 
 	db_execute_as(connection, "pstream_authenticator",

@@ -277,6 +277,12 @@ request_queue_response(struct request *request)
 	if (request->www_authenticate)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 								"Bearer");
+	/*
+	 * Every 503 (database unreachable, pool timeout, statement timeout)
+	 * sends Retry-After, of one second unless the route set more.
+	 */
+	if (request->status == 503 && request->retry_after == 0)
+		request->retry_after = 1;
 	if (request->retry_after > 0)
 	{
 		char		seconds[16];

@@ -194,6 +194,12 @@ call_function(struct request *request, enum statement statement,
 	struct db_outcome outcome;
 	char	   *text = NULL;
 
+	if (connection == NULL)
+	{
+		respond_pool_timeout(request);
+		return NULL;
+	}
+
 	/* With --auth off, session_role is "" and the --db role runs it. */
 	db_execute_as(connection,
 				  request->session_role[0] != '\0' ? request->session_role : NULL,
@@ -263,6 +269,11 @@ handle_health(struct request *request)
 	json_t	   *body;
 	char	   *text;
 
+	if (connection == NULL)
+	{
+		respond_pool_timeout(request);
+		return;
+	}
 	db_ping(connection, &outcome);
 	db_release(connection);
 

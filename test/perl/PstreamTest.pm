@@ -12,6 +12,7 @@ use warnings;
 
 use Exporter 'import';
 use HTTP::Tiny;
+use IO::Socket::INET;
 use JSON::PP;
 use POSIX ();
 use PostgreSQL::Test::Cluster;
@@ -34,6 +35,11 @@ our @EXPORT = qw(
   uri_escape
   with_query
   row_names
+  raw_request
+  concurrent_requests
+  parse_response
+  pstreamd_metric
+  process_rss_kb
 );
 
 my $json = JSON::PP->new->utf8->canonical;
@@ -90,8 +96,9 @@ socket and database postgres, with --auth=off and then @options on its
 command line, so a test that needs authentication passes --auth=on.
 Its stdout and stderr go to pstreamd_$label.log in the test log directory.
 An optional hash reference before @options may contain C<user> (the role
-in the connection string) and C<env> (a hash of variables added to the
-environment of pstreamd). Waits until GET /healthz returns 200 and dies
+in the connection string), C<env> (a hash of variables added to the
+environment of pstreamd) and C<port> (the port to listen on instead of a
+free one, to restart a server on the port of one that was killed). Waits until GET /healthz returns 200 and dies
 with the log path when it does not within the test timeout.
 
 Returns the server as a hash reference with C<pid>, C<log>, C<port> and
@@ -105,10 +112,11 @@ sub start_pstreamd
 	my $settings = ref $options[0] eq 'HASH' ? shift @options : {};
 	foreach my $key (sort keys %$settings)
 	{
-		die "start_pstreamd: unknown setting \"$key\" (expected user or env)"
-		  unless $key eq 'user' || $key eq 'env';
+		die
+		  "start_pstreamd: unknown setting \"$key\" (expected user, env or port)"
+		  unless $key eq 'user' || $key eq 'env' || $key eq 'port';
 	}
-	my $port = PostgreSQL::Test::Cluster::get_free_port();
+	my $port = $settings->{port} // PostgreSQL::Test::Cluster::get_free_port();
 	my $log = "$PostgreSQL::Test::Utils::log_path/pstreamd_$label.log";
 	my $conninfo =
 	  'host=' . $node->host . ' port=' . $node->port . ' dbname=postgres';
@@ -350,6 +358,190 @@ sub row_names
 {
 	my ($response, $rows_key) = @_;
 	return [ sort map { $_->{name} } @{ $response->{json}{$rows_key} } ];
+}
+
+=head2 raw_request($server, $bytes, [$timeout])
+
+Send $bytes as they are on a new TCP connection to the server and read
+until the server closes the connection or
+$timeout seconds (default 10) pass. Returns the bytes received, which are
+empty when the server closed the connection without answering, or undef
+when the connection could not be opened.
+
+=cut
+
+sub raw_request
+{
+	my ($server, $bytes, $timeout) = @_;
+	$timeout //= 10;
+	my $socket = IO::Socket::INET->new(
+		PeerAddr => '127.0.0.1',
+		PeerPort => $server->{port},
+		Proto => 'tcp',
+		Timeout => $timeout);
+	return undef unless $socket;
+
+	# A server that closes early makes the rest of the write fail with
+	# EPIPE, which is a valid outcome, so the write result is not checked.
+	local $SIG{PIPE} = 'IGNORE';
+	my $offset = 0;
+	while ($offset < length $bytes)
+	{
+		my $written = syswrite($socket, $bytes, 65536, $offset);
+		last unless $written;
+		$offset += $written;
+	}
+
+	my $received = '';
+	my $deadline = Time::HiRes::time() + $timeout;
+	while (Time::HiRes::time() < $deadline)
+	{
+		my $read_set = '';
+		vec($read_set, fileno($socket), 1) = 1;
+		next unless select($read_set, undef, undef, 0.1) > 0;
+		my $count = sysread($socket, my $chunk, 65536);
+		last unless $count;
+		$received .= $chunk;
+	}
+	close($socket);
+	return $received;
+}
+
+=head2 concurrent_requests($server, \@requests, [$timeout])
+
+Open one TCP connection per element of @requests (raw request bytes, each
+small enough for the socket buffer), all before any response is read,
+send each request, then read every connection until the server closes it
+or $timeout seconds (default 60) pass. Returns a reference to the list of
+bytes received per request, in order: empty when the server closed the
+connection without answering, undef when the connection failed.
+
+=cut
+
+sub concurrent_requests
+{
+	my ($server, $requests, $timeout) = @_;
+	$timeout //= 60;
+	my (@sockets, @received);
+	local $SIG{PIPE} = 'IGNORE';
+
+	foreach my $i (0 .. $#$requests)
+	{
+		my $socket = IO::Socket::INET->new(
+			PeerAddr => '127.0.0.1',
+			PeerPort => $server->{port},
+			Proto => 'tcp');
+		$sockets[$i] = $socket;
+		$received[$i] = $socket ? '' : undef;
+	}
+	foreach my $i (0 .. $#$requests)
+	{
+		next unless $sockets[$i];
+		unless (defined syswrite($sockets[$i], $requests->[$i]))
+		{
+			close($sockets[$i]);
+			$sockets[$i] = undef;
+		}
+	}
+
+	my %open = map { $_ => 1 } grep { $sockets[$_] } 0 .. $#sockets;
+	my $deadline = Time::HiRes::time() + $timeout;
+	while (%open && Time::HiRes::time() < $deadline)
+	{
+		my $read_set = '';
+		vec($read_set, fileno($sockets[$_]), 1) = 1 foreach keys %open;
+		next unless select(my $ready = $read_set, undef, undef, 0.2) > 0;
+		foreach my $i (keys %open)
+		{
+			next unless vec($ready, fileno($sockets[$i]), 1);
+			my $count = sysread($sockets[$i], my $chunk, 65536);
+			if ($count)
+			{
+				$received[$i] .= $chunk;
+				next;
+			}
+			close($sockets[$i]);
+			delete $open{$i};
+		}
+	}
+	close($sockets[$_]) foreach keys %open;
+	return \@received;
+}
+
+=head2 parse_response($bytes, [$no_body])
+
+Parse the first HTTP/1.x response in $bytes; with $no_body true (the
+answer to a HEAD request) the response has no body whatever its
+Content-Length says. Returns a hash reference
+with C<status>, C<headers> (lower-case names), C<body> (the
+Content-Length bytes after the header) and C<json> (the decoded body, or
+undef), or undef when $bytes do not start with a complete status line,
+header and body.
+
+=cut
+
+sub parse_response
+{
+	my ($bytes, $no_body) = @_;
+
+	return undef unless defined $bytes;
+	return undef
+	  unless $bytes =~ m{\AHTTP/1\.[01] (\d{3})[^\r\n]*\r\n((?:[^\r\n]+\r\n)*)\r\n}g;
+	my ($status, $header_text) = ($1, $2);
+	my $body_start = pos($bytes);
+	my %headers;
+	foreach my $line (split /\r\n/, $header_text)
+	{
+		my ($name, $value) = $line =~ /\A([^:]+):[ \t]*(.*)\z/ or return undef;
+		$headers{ lc $name } = $value;
+	}
+	my $length = $headers{'content-length'};
+	return undef unless defined $length && $length =~ /\A\d+\z/;
+	$length = 0 if $no_body;
+	return undef if length($bytes) - $body_start < $length;
+	my $body = substr($bytes, $body_start, $length);
+	return {
+		status => $status,
+		headers => \%headers,
+		body => $body,
+		json => scalar eval { $json->decode($body) },
+	};
+}
+
+=head2 pstreamd_metric($server, $name)
+
+Returns the value of the metric $name (a full series name such as
+C<pstreamd_pool_connections_in_use>) from GET /metrics, or undef when the
+request fails or the series is missing.
+
+=cut
+
+sub pstreamd_metric
+{
+	my ($server, $name) = @_;
+	my $response = $http->get("$server->{base}/metrics");
+
+	return undef unless $response->{status} == 200;
+	return $response->{content} =~ /^\Q$name\E (\S+)$/m ? $1 : undef;
+}
+
+=head2 process_rss_kb($pid)
+
+Returns the resident set size of process $pid in KiB, read from VmRSS in
+/proc/$pid/status, or undef when it cannot be read.
+
+=cut
+
+sub process_rss_kb
+{
+	my ($pid) = @_;
+
+	open(my $file, '<', "/proc/$pid/status") or return undef;
+	while (my $line = <$file>)
+	{
+		return $1 if $line =~ /^VmRSS:\s+(\d+) kB/;
+	}
+	return undef;
 }
 
 # Stop every server still running so that the node can shut down. The
