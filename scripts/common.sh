@@ -22,11 +22,16 @@ die() {
 }
 
 # Runs a command as RUN_USER, with the PostgreSQL binaries first in PATH.
+# When RUN_USER cannot enter the current folder (a clone under /root), the
+# command starts in / instead, so that PostgreSQL's programs do not warn that
+# they cannot change back into it; callers pass absolute paths then.
 as_run_user() {
 	if [[ $(id -un) == "$RUN_USER" ]]; then
 		env PATH="$PG_BINDIR:$PATH" "$@"
-	else
+	elif runuser -u "$RUN_USER" -- test -x . 2>/dev/null; then
 		runuser -u "$RUN_USER" -- env PATH="$PG_BINDIR:$PATH" "$@"
+	else
+		(cd / && runuser -u "$RUN_USER" -- env PATH="$PG_BINDIR:$PATH" "$@")
 	fi
 }
 
