@@ -39,10 +39,16 @@ generate() {
 }
 
 # Prints the seconds that the command takes, with its output discarded.
+# Callers run it in a command substitution, where a failure would not stop
+# run.sh, so a failing command ends run.sh from here.
 timed() {
 	local start end
 	start=$(date +%s.%N)
-	"$@" >/dev/null
+	if ! "$@" >/dev/null; then
+		echo "run.sh: error: this timed command failed: $*" >&2
+		kill -TERM $$
+		exit 1
+	fi
 	end=$(date +%s.%N)
 	awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f\n", b - a }'
 }
@@ -129,6 +135,15 @@ start_pstreamd() {
 	die "pstreamd did not start; see $work/pstreamd.log"
 }
 
+# Stops the pstreamd that start_pstreamd started.
+stop_pstreamd() {
+	if [[ -n "$pstreamd_pid" ]] && kill -0 "$pstreamd_pid" 2>/dev/null; then
+		kill -TERM "$pstreamd_pid"
+		wait "$pstreamd_pid" 2>/dev/null || true
+	fi
+	pstreamd_pid=
+}
+
 # Drops pstream NAME with its records if it exists, then creates it.
 create_pstream() {
 	local name=$1 attributes=${2:-'{}'}
@@ -155,13 +170,29 @@ SQL
 
 # Creates table public.PLAIN (id, ts, data) with the indexes that pstream
 # NAME's data table has, read from pg_indexes, so that the comparison stays
-# like-for-like whatever indexes the extension creates.
+# like-for-like whatever indexes the extension creates. With a third
+# argument `copy`, the table starts as a copy of the pstream's records
+# (CREATE TABLE AS), and the indexes are built after the copy. Index builds
+# run with maintenance_work_mem = BENCH_INDEX_MEMORY.
 create_plain_like() {
-	local name=$1 plain=$2
-	sql -v name="$name" -v plain="$plain" >/dev/null <<'SQL'
+	local name=$1 plain=$2 from=${3:-}
+	if [[ $from == copy ]]; then
+		sql -v name="$name" -v plain="$plain" >/dev/null <<'SQL'
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS public.:"plain";
+SELECT format('CREATE TABLE public.%I AS SELECT id, ts, data FROM pstream_data.%I', :'plain', table_name)
+FROM pstream.pstreams WHERE name = :'name' \gexec
+SQL
+	else
+		sql -v plain="$plain" >/dev/null <<'SQL'
 SET client_min_messages = warning;
 DROP TABLE IF EXISTS public.:"plain";
 CREATE TABLE public.:"plain" (id text COLLATE "C" NOT NULL, ts timestamptz NOT NULL, data jsonb NOT NULL);
+SQL
+	fi
+	sql -v name="$name" -v plain="$plain" -v mwm="$BENCH_INDEX_MEMORY" >/dev/null <<'SQL'
+SET client_min_messages = warning;
+SET maintenance_work_mem = :'mwm';
 SELECT replace(replace(i.indexdef,
 		' ON pstream_data.' || quote_ident(i.tablename) || ' ',
 		' ON public.' || quote_ident(:'plain') || ' '),
@@ -170,6 +201,21 @@ SELECT replace(replace(i.indexdef,
 FROM pg_indexes i JOIN pstream.pstreams p ON i.schemaname = 'pstream_data' AND i.tablename = p.table_name
 WHERE p.name = :'name' \gexec
 SQL
+}
+
+# Gives table public.PLAIN the statement-level count triggers that every
+# pstream data table has (they log count deltas in pstream.record_counts
+# under the table's name, which no pstream uses).
+add_count_triggers() {
+	local plain=$1 op
+	for op in INSERT DELETE; do
+		sql -v plain="$plain" -v op="$op" >/dev/null <<'SQL'
+SELECT format('CREATE TRIGGER %I AFTER %s ON public.%I REFERENCING %s TABLE AS %I FOR EACH STATEMENT EXECUTE FUNCTION pstream.count_records()',
+	'count_' || lower(:'op') || 's', :'op', :'plain',
+	CASE :'op' WHEN 'INSERT' THEN 'NEW' ELSE 'OLD' END,
+	CASE :'op' WHEN 'INSERT' THEN 'new_records' ELSE 'old_records' END) \gexec
+SQL
+	done
 }
 
 # Loads a data set into a pstream with pstream_add, one call per batch.

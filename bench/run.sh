@@ -13,13 +13,15 @@
 # Environment:
 #   BENCH_SIZES       record counts of the data sets (default
 #                     "10000 100000 1000000"); the largest is the read set
-#   BENCH_INGEST_MAX  largest size that the repeated ingest scenarios use
-#                     (default 10000, to keep the repeated loads short);
-#                     the largest size is loaded once
+#   BENCH_INGEST_MAX  largest size that the repeated ingest scenarios 1 to 3
+#                     and the indexing choices use (default 100000); the
+#                     largest size is loaded once, as the read set
 #   BENCH_RUNS        runs per figure (default 3)
 #   BENCH_SECONDS     duration of each wrk and pgbench run (default 10)
 #   BENCH_QUERY_TX    executions per run of each scenario 4 query (default 5)
 #   BENCH_POOL_SIZE   pstreamd --pool-size (default 16)
+#   BENCH_INDEX_MEMORY  maintenance_work_mem of the sessions that build the
+#                     indexes of a loaded set in bulk (default 256MB)
 #   BENCH_OUTPUT      page to write (default docs/benchmarks.md)
 #   PG_PORT, HTTP_PORT  PostgreSQL socket port (default 5432) and pstreamd
 #                     port (default 8080)
@@ -27,11 +29,12 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 
 BENCH_SIZES=${BENCH_SIZES:-"10000 100000 1000000"}
-BENCH_INGEST_MAX=${BENCH_INGEST_MAX:-10000}
+BENCH_INGEST_MAX=${BENCH_INGEST_MAX:-100000}
 BENCH_RUNS=${BENCH_RUNS:-3}
 BENCH_SECONDS=${BENCH_SECONDS:-10}
 BENCH_QUERY_TX=${BENCH_QUERY_TX:-5}
 BENCH_POOL_SIZE=${BENCH_POOL_SIZE:-16}
+BENCH_INDEX_MEMORY=${BENCH_INDEX_MEMORY:-256MB}
 BENCH_OUTPUT=${BENCH_OUTPUT:-$PROJECT_DIR/docs/benchmarks.md}
 PG_PORT=${PG_PORT:-5432}
 HTTP_PORT=${HTTP_PORT:-8080}
@@ -99,9 +102,11 @@ log "generating records (seed $SEED) in $data_files"
 for size in "${sizes[@]}"; do
 	generate "$size" "$SEED" 0 "data-$size"
 done
-# Scenario 3's second set: new contents (seed 2) for keys from size/2 to
-# 3*size/2, so half of its records merge into the first set's.
-generate "$ingest_size" 2 $((ingest_size / 2)) "upsert-$ingest_size"
+# Scenario 3's second sets: new contents (seed 2) for keys from size/2 to
+# 3*size/2, so half of their records merge into the first set's.
+for size in "${ingest_sizes[@]}"; do
+	generate "$size" 2 $((size / 2)) "upsert-$size"
+done
 # Scenario 8: one body of at least 64 MiB.
 big_body_records=$(( BIG_BODY_BYTES / 750 ))
 if [[ ! -s "$data_files/body64.json" ]]; then
@@ -141,7 +146,7 @@ scenario_modify
 	echo "- Date: $(date -u +%Y-%m-%dT%H:%MZ), commit $(git -C "$PROJECT_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	echo "- CPU: nproc $(nproc), $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo); memory $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); Linux $(uname -r)"
 	echo "- PostgreSQL: $(sql_value -c 'SELECT version()')"
-	echo "- PostgreSQL settings changed by the benchmark: none. The cluster is a new initdb (-A trust -E UTF8 --locale=C.UTF-8) listening on a unix socket only. Settings not at their built-in default (set by initdb or the start command): $(sql_value -c "SELECT string_agg(name || ' = ' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE source NOT IN ('default', 'override', 'client', 'session')")"
+	echo "- PostgreSQL settings changed by the benchmark: none in the server's configuration; the sessions that build the indexes of a loaded set in bulk (the read set, scenario 3's starting set) run SET maintenance_work_mem = '$BENCH_INDEX_MEMORY'. The cluster is a new initdb (-A trust -E UTF8 --locale=C.UTF-8) listening on a unix socket only. Settings not at their built-in default (set by initdb or the start command): $(sql_value -c "SELECT string_agg(name || ' = ' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE source NOT IN ('default', 'override', 'client', 'session')")"
 	echo "- pstreamd: ${PSTREAMD_ARGS[*]:0:${#PSTREAMD_ARGS[@]}-2}"
 	echo "- Records: bench/gen, seed $SEED, sets of ${sizes[*]} records, $(( $(stat -c %s "$data_files/data-$small_size.ndjson") / small_size )) bytes of JSON per record on average; repeated ingest at ${ingest_sizes[*]} records; reads on $big_size"
 	echo "- Runs per figure: $BENCH_RUNS; wrk and pgbench runs of $BENCH_SECONDS s; $BENCH_QUERY_TX executions per scenario 4 run"
