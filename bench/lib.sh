@@ -116,6 +116,11 @@ reset_peak_rss() {
 }
 
 start_pstreamd() {
+	# A server already on the port would answer the health check and take
+	# the benchmark's requests into another database.
+	if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$HTTP_PORT/"; then
+		die "something already listens on 127.0.0.1:$HTTP_PORT; stop it, or choose another port with HTTP_PORT=9090 make bench"
+	fi
 	mkdir -p "$RUN_DIR/bin"
 	install -m 755 "$PROJECT_DIR/shim/pstreamd" "$RUN_DIR/bin/pstreamd"
 	PSTREAMD_ARGS=(--listen 127.0.0.1 --port "$HTTP_PORT" --auth=off

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PSTREAMD_VERSION "0.4.0"
+#define PSTREAMD_VERSION "0.5.0"
 
 struct config
 {
