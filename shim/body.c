@@ -2,19 +2,25 @@
  * body.c
  *      Checks of JSON request bodies before they are sent to PostgreSQL.
  *
+ * Records bodies are checked by json_scan_records() (json_scan.c) without
+ * a parse tree, because they may be tens of megabytes. The small create,
+ * edit and update bodies are parsed with jansson.
+ *
  * jansson parses with JSON_DECODE_INT_AS_REAL so that integers beyond the
  * 64-bit range, which PostgreSQL's numeric stores exactly, are not rejected
  * ("too big integer"): the parsed numbers are only looked at, never sent.
- * NOTE: a number whose magnitude exceeds the largest double (about
- * 1.8e308) is still rejected by jansson as "real number overflow" (400),
- * although jsonb could store it.
+ * NOTE: in those small bodies a number whose magnitude exceeds the largest
+ * double (about 1.8e308) is still rejected by jansson as "real number
+ * overflow" (400), although jsonb could store it. Records bodies accept it.
  *
  * JSON_ALLOW_NUL lets strings with \u0000 parse, so that the check below can
- * name the record, because PostgreSQL's jsonb cannot store U+0000. jansson
- * 2.14 rejects \u0000 inside object keys even with that flag. Such a body
- * gets a 422 with the line and column instead of the record index.
+ * report it as a 422, because PostgreSQL's jsonb cannot store U+0000.
+ * jansson 2.14 rejects \u0000 inside object keys even with that flag. Such
+ * a body gets a 422 with the line and column instead.
  */
 #include "body.h"
+
+#include "json_scan.h"
 
 #include <string.h>
 
@@ -97,41 +103,51 @@ contains_nul(const json_t *value)
 	}
 }
 
+/*
+ * Records bodies are checked by json_scan_records(), one pass and no tree,
+ * because they may be tens of megabytes and a jansson tree of them takes
+ * several times their size. The messages keep the wording of the jansson
+ * checks below.
+ */
 bool
 check_records_body(struct request *request)
 {
-	size_t		index;
-	json_t	   *record;
+	struct json_scan_result scan;
 
-	if (!parse_body(request))
-		return false;
-
-	if (!json_is_array(request->json_body))
+	json_scan_records(request->body ? request->body : "", request->body_length,
+					  &scan);
+	switch (scan.outcome)
 	{
-		request_set_error(request, 422,
-						  "invalid request body: expected a JSON array of records, got %s",
-						  json_type_name(request->json_body));
-		return false;
-	}
-
-	json_array_foreach(request->json_body, index, record)
-	{
-		if (!json_is_object(record))
-		{
+		case JSON_SCAN_VALID:
+			return true;
+		case JSON_SCAN_SYNTAX_ERROR:
+			request_set_error(request, 400,
+							  "malformed JSON body at line %lu, column %lu: %s",
+							  scan.line, scan.column, scan.message);
+			return false;
+		case JSON_SCAN_NOT_ARRAY:
+			request_set_error(request, 422,
+							  "invalid request body: expected a JSON array of records, got %s",
+							  scan.type_name);
+			return false;
+		case JSON_SCAN_RECORD_NOT_OBJECT:
 			request_set_error(request, 422,
 							  "record %zu is not a JSON object: it is %s",
-							  index, json_type_name(record));
+							  scan.record_index, scan.type_name);
 			return false;
-		}
-		if (contains_nul(record))
-		{
+		case JSON_SCAN_RECORD_NUL_STRING:
 			request_set_error(request, 422,
 							  "record %zu cannot be stored: a string contains the character U+0000, which PostgreSQL cannot store",
-							  index);
+							  scan.record_index);
 			return false;
-		}
+		case JSON_SCAN_RECORD_NUL_KEY:
+			request_set_error(request, 422,
+							  "record %zu cannot be stored: an object key contains the character U+0000, which PostgreSQL cannot store",
+							  scan.record_index);
+			return false;
 	}
-	return true;
+	request_set_error(request, 500, "internal error: unknown outcome of the records body check");
+	return false;
 }
 
 /* Check that the body is an object whose "attributes" is an object. */

@@ -4,9 +4,9 @@
  *
  * Each function returns true when the body is acceptable, and otherwise
  * sets a 400 (malformed JSON) or 422 (valid JSON of the wrong shape)
- * response and returns false. The parsed body is kept in
- * request->json_body; the text sent to PostgreSQL is always the original
- * body, never a re-encoding of the parsed one.
+ * response and returns false. Create, edit and update bodies are parsed
+ * into request->json_body, and a records body is only scanned. The text
+ * sent to PostgreSQL is always the original body, never a re-encoding.
  */
 #ifndef PSTREAMD_BODY_H
 #define PSTREAMD_BODY_H

@@ -18,7 +18,9 @@
  * 2. The first access handler call (headers received) routes the request
  *    and checks Content-Type and Content-Length. A 404, 405, 415, 413 or
  *    422 is queued at once, and libmicrohttpd then skips the body.
- * 3. Further calls collect the body, up to --max-body bytes.
+ * 3. Further calls collect the body, up to --max-body bytes, into one
+ *    buffer allocated at the Content-Length when the request has one
+ *    (body_capacity_for).
  * 4. The last call (no more data) runs the route's handler and queues its
  *    response.
  * 5. The completion callback writes the access log line and frees the
@@ -178,6 +180,45 @@ check_headers(struct request *request)
 }
 
 /*
+ * Capacity for a body that needs at least `needed` bytes with its NUL. The
+ * first chunk takes the Content-Length (checked against max_body already)
+ * plus one byte, so that a body with Content-Length is allocated once. A
+ * chunked body grows by half its capacity, and never beyond max_body + 1.
+ * A large block is mmap'd by glibc, so that its pages not yet written take
+ * no memory.
+ */
+static size_t
+body_capacity_for(struct request *request, size_t needed)
+{
+	size_t		capacity = request->body_capacity;
+
+	if (capacity == 0)
+	{
+		const char *content_length;
+		char	   *end;
+		unsigned long long declared;
+
+		content_length = MHD_lookup_connection_value(request->connection,
+													 MHD_HEADER_KIND,
+													 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (content_length != NULL)
+		{
+			errno = 0;
+			declared = strtoull(content_length, &end, 10);
+			if (errno == 0 && end != content_length && *end == '\0' &&
+				declared <= max_body && declared + 1 >= needed)
+				return (size_t) declared + 1;
+		}
+		capacity = 16384;
+	}
+	while (capacity < needed)
+		capacity += capacity / 2;
+	if (capacity > max_body + 1)
+		capacity = max_body + 1;
+	return capacity;
+}
+
+/*
  * Append a chunk of the body. Beyond max_body, the body is dropped and the
  * rest of the upload is read and discarded, because libmicrohttpd 0.9.75
  * accepts a response only before the upload starts or after it ends.
@@ -203,11 +244,9 @@ collect_body(struct request *request, const char *data, size_t size)
 	needed = request->body_length + size + 1;
 	if (needed > request->body_capacity)
 	{
-		size_t		capacity = request->body_capacity ? request->body_capacity : 16384;
+		size_t		capacity = body_capacity_for(request, needed);
 		char	   *grown;
 
-		while (capacity < needed)
-			capacity *= 2;
 		grown = realloc(request->body, capacity);
 		if (grown == NULL)
 		{
