@@ -85,6 +85,18 @@ else
 	log "the fuzzer found a failing input; see $test_dir/fuzz.log and $source_copy/extension/cfxql/build/"
 fi
 
+# The records-body validator of pstreamd gets a third of that time: it is
+# small, and the TAP tests cover its answers too.
+json_fuzz_seconds=$(( FUZZ_SECONDS / 3 > 5 ? FUZZ_SECONDS / 3 : 5 ))
+log "fuzzing pstreamd's JSON body validator for $json_fuzz_seconds seconds (libFuzzer, AddressSanitizer, UBSan)"
+if make -C "$source_copy/shim" fuzz FUZZ_SECONDS="$json_fuzz_seconds" >"$test_dir/fuzz-json.log" 2>&1; then
+	passed[fuzz]=$((passed[fuzz] + 1))
+else
+	failed[fuzz]=$((failed[fuzz] + 1))
+	tail -n 15 "$test_dir/fuzz-json.log"
+	log "the fuzzer found a failing input; see $test_dir/fuzz-json.log and $source_copy/shim/fuzz-build/"
+fi
+
 log "pg_regress and isolation tests"
 cluster_init "$test_dir/pg"
 cluster_start "$test_dir/pg" "$socket_dir" "$PG_PORT" "$test_dir/postgresql.log"
