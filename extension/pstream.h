@@ -170,6 +170,9 @@ extern void pstream_check_paging(int64 offset, int32 limit);
 extern List *pstream_parse_sort(ArrayType *sort);
 extern Datum pstream_build_report(PstreamReport *report);
 extern char *pstream_projection_expression(int fields_param, int names_param);
+extern int	pstream_spi_execute_cached(const char *sql, int nargs, Oid *types, Datum *values,
+									   const char *nulls, bool read_only, long count,
+									   bool generic);
 
 /* pstream_search.c */
 extern bool pstream_search_index_exists(void);

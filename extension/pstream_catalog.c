@@ -60,7 +60,7 @@ pstream_lookup(const char *name, PstreamLock lock, PstreamAction action)
 	pstream_check_name(name);
 
 	sql = "SELECT table_name, attributes FROM pstream.pstreams WHERE name = $1";
-	pstream_spi_execute(sql, 1, types, values, NULL, false, 1);
+	pstream_spi_execute_cached(sql, 1, types, values, NULL, false, 1, true);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),

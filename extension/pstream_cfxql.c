@@ -613,3 +613,36 @@ pstream_cfxql_index_number(PG_FUNCTION_ARGS)
 	number = DirectFunctionCall2(numeric_round, number, Int32GetDatum(INDEX_NUMBER_SCALE));
 	PG_RETURN_DATUM(DirectFunctionCall1(numeric_trim_scale, number));
 }
+
+/* ---------- per-row support functions of the compiled conditions ---------- */
+
+/*
+ * pstream.cfxql_number(value jsonb) returns numeric
+ *
+ * The value of a JSON number, or of a string in JSON's number syntax with an
+ * exponent of at most 1000 (see is_numeric_string()); NULL for anything
+ * else.  Same results as the SQL definition of version 0.4.0, without its
+ * jsonb_typeof() calls and regular expression per row.
+ */
+PG_FUNCTION_INFO_V1(pstream_cfxql_number);
+
+Datum
+pstream_cfxql_number(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *value = PG_GETARG_JSONB_P(0);
+	JsonbValue	scalar;
+	Numeric		number;
+
+	if (!jsonb_scalar(value, &scalar))
+		PG_RETURN_NULL();
+	if (scalar.type == jbvNumeric)
+		number = DatumGetNumericCopy(NumericGetDatum(scalar.val.numeric));
+	else if (scalar.type == jbvString &&
+			 is_numeric_string(scalar.val.string.val, scalar.val.string.len))
+		number = numeric_from_text(scalar.val.string.val, scalar.val.string.len);
+	else
+		PG_RETURN_NULL();
+
+	PG_FREE_IF_COPY(value, 0);
+	PG_RETURN_NUMERIC(number);
+}

@@ -18,12 +18,25 @@
  * and within a type strings bytewise (COLLATE "C"), numbers numerically,
  * false before true, arrays and objects by jsonb's own order.  A descending
  * field reverses all of that except the place of missing and null values.
+ *
+ * The statements run through a per-backend cache of saved SPI plans keyed by
+ * their text and parameter types, so that a repeated read skips parsing and,
+ * once PostgreSQL's plan cache settles on a generic plan, planning.  The plan
+ * cache re-analyzes a saved statement after any change of a table, index or
+ * function that it uses, so a dropped table raises "relation does not exist".
+ * The executor checks the current user's privileges on every execution.
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
+#include "funcapi.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
 
 #include "pstream.h"
 
@@ -31,6 +44,144 @@
 #define PROJECTION_NAMES_PARAM 11
 #define AGGREGATE_NAMES_PARAM 13
 #define FIRST_SORT_PARAM 14
+
+/*
+ * Maximum number of saved plans per backend.  The report text contains the
+ * compiled CFXQL condition with its literals, the sort, offset and limit, so
+ * each distinct read takes one entry.  A full cache drops the least recently
+ * used plan.
+ */
+#define PLAN_CACHE_SIZE 64
+
+typedef struct PlanCacheEntry
+{
+	char	   *sql;			/* NULL for a free slot */
+	uint32		hash;			/* of sql */
+	int			nargs;
+	Oid		   *types;
+	SPIPlanPtr	plan;			/* saved by SPI_keepplan() */
+	uint64		last_used;		/* plan_cache_clock at the last use */
+	int			active;			/* executions in progress: an entry in use
+								 * is never evicted */
+} PlanCacheEntry;
+
+static PlanCacheEntry plan_cache[PLAN_CACHE_SIZE];
+static uint64 plan_cache_clock = 0;
+static MemoryContext plan_cache_context = NULL;
+
+/* Return the cached entry of a statement, or NULL. */
+static PlanCacheEntry *
+find_cached_plan(const char *sql, uint32 hash, int nargs, const Oid *types)
+{
+	for (int i = 0; i < PLAN_CACHE_SIZE; i++)
+	{
+		PlanCacheEntry *entry = &plan_cache[i];
+
+		if (entry->sql != NULL && entry->hash == hash && entry->nargs == nargs &&
+			memcmp(entry->types, types, sizeof(Oid) * nargs) == 0 &&
+			strcmp(entry->sql, sql) == 0)
+			return entry;
+	}
+	return NULL;
+}
+
+/* Empty the least recently used entry that no execution uses; NULL when all are busy. */
+static PlanCacheEntry *
+evict_cached_plan(void)
+{
+	PlanCacheEntry *victim = NULL;
+
+	for (int i = 0; i < PLAN_CACHE_SIZE; i++)
+	{
+		PlanCacheEntry *entry = &plan_cache[i];
+
+		if (entry->active > 0)
+			continue;
+		if (entry->sql == NULL)
+			return entry;
+		if (victim == NULL || entry->last_used < victim->last_used)
+			victim = entry;
+	}
+	if (victim != NULL)
+	{
+		SPI_freeplan(victim->plan);
+		pfree(victim->sql);
+		pfree(victim->types);
+		victim->sql = NULL;
+	}
+	return victim;
+}
+
+/*
+ * Return the cache entry of a statement, preparing and saving its plan on a
+ * miss.  Returns NULL when every slot is in use by a running execution.
+ */
+static PlanCacheEntry *
+cached_plan(const char *sql, int nargs, Oid *types, bool generic)
+{
+	uint32		hash = hash_bytes((const unsigned char *) sql, strlen(sql));
+	PlanCacheEntry *entry = find_cached_plan(sql, hash, nargs, types);
+	SPIPlanPtr	plan;
+
+	if (entry == NULL)
+	{
+		entry = evict_cached_plan();
+		if (entry == NULL)
+			return NULL;
+
+		plan = SPI_prepare_cursor(sql, nargs, types, generic ? CURSOR_OPT_GENERIC_PLAN : 0);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare_cursor failed: %s", SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+
+		if (plan_cache_context == NULL)
+			plan_cache_context = AllocSetContextCreate(TopMemoryContext, "pstream plan cache",
+													   ALLOCSET_SMALL_SIZES);
+		entry->types = MemoryContextAlloc(plan_cache_context, sizeof(Oid) * Max(nargs, 1));
+		memcpy(entry->types, types, sizeof(Oid) * nargs);
+		entry->nargs = nargs;
+		entry->hash = hash;
+		entry->plan = plan;
+		entry->active = 0;
+		entry->sql = MemoryContextStrdup(plan_cache_context, sql);
+	}
+	entry->last_used = ++plan_cache_clock;
+	return entry;
+}
+
+/*
+ * Run a statement like pstream_spi_execute(), through a saved plan of the
+ * plan cache above.  With generic set, the statement is planned once without
+ * the parameter values, which suits parameters that cannot change the best
+ * plan.  Otherwise PostgreSQL's plan cache chooses between custom and generic
+ * plans.  Raises what the statement raises.
+ */
+int
+pstream_spi_execute_cached(const char *sql, int nargs, Oid *types, Datum *values,
+						   const char *nulls, bool read_only, long count, bool generic)
+{
+	PlanCacheEntry *entry = cached_plan(sql, nargs, types, generic);
+	volatile int ret = 0;
+
+	if (entry == NULL)
+		return pstream_spi_execute(sql, nargs, types, values, nulls, read_only, count);
+
+	entry->active++;
+	PG_TRY();
+	{
+		ret = SPI_execute_plan(entry->plan, values, nulls, read_only, count);
+	}
+	PG_FINALLY();
+	{
+		entry->active--;
+	}
+	PG_END_TRY();
+
+	if (ret < 0)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+	return ret;
+}
 
 /* Raise 22023 unless offset >= 0 and limit is in 1..PSTREAM_LIMIT_MAX. */
 void
@@ -180,31 +331,72 @@ append_column_list(StringInfo sql, PstreamReport *report)
 						 definition);
 }
 
+/*
+ * Return whether pstream.page_columns(jsonb) exists.  A database still at a
+ * version before 0.5.0 lacks it until ALTER EXTENSION UPDATE, and its reports
+ * then compute the column list with jsonb_each() in SQL.
+ */
+static bool
+page_columns_function_exists(void)
+{
+	Oid			argtypes[1] = {JSONBOID};
+	List	   *name = list_make2(makeString("pstream"), makeString("page_columns"));
+
+	return OidIsValid(LookupFuncName(name, 1, argtypes, true));
+}
+
 static char *
 build_report_sql(PstreamReport *report)
 {
 	char	   *order_by = build_order_by(report);
+	bool		columns_in_c = report->projection_fields == NIL && page_columns_function_exists();
 	StringInfoData sql;
 
+	/*
+	 * Offset and limit are integers written into the text rather than $1 and
+	 * $2: a generic plan guesses 10% of the rows for a LIMIT parameter, which
+	 * can turn a top-N index scan into a full sort.  With constants the
+	 * generic plan of the saved statement is the one a custom plan would be.
+	 */
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
 					 "WITH src AS %s (%s), "
-					 "page AS MATERIALIZED (SELECT id, ts, data FROM src ORDER BY %s OFFSET $1 LIMIT $2), "
-					 "total AS (SELECT count(*) AS n FROM src), "
-					 "cols AS (SELECT e.key AS k, bit_or(pstream.value_type_flag(e.value)) AS f "
-					 "FROM page, jsonb_each(page.data) AS e GROUP BY e.key) ",
+					 "page AS MATERIALIZED (SELECT id, ts, data FROM src ORDER BY %s "
+					 "OFFSET " INT64_FORMAT " LIMIT %d), "
+					 "total AS (SELECT count(*) AS n FROM src), ",
 					 report->materialize_source ? "MATERIALIZED" : "NOT MATERIALIZED",
-					 report->source_sql, order_by);
+					 report->source_sql, order_by, report->offset, report->limit);
 
-	appendStringInfo(&sql,
-					 "SELECT jsonb_build_object("
-					 "$4::text, (SELECT coalesce(jsonb_agg(%s ORDER BY %s), '[]'::jsonb) FROM page), "
+	/*
+	 * Without a projection, the returned rows are the page's records, so
+	 * pstream.page_columns() reads the keys and types of the columns from the
+	 * rows array.  That saves the jsonb_each() row per field of every record.
+	 */
+	if (columns_in_c)
+	{
+		appendStringInfo(&sql,
+						 "rows AS (SELECT coalesce(jsonb_agg(data ORDER BY %s), '[]'::jsonb) AS r "
+						 "FROM page), "
+						 "cols AS (SELECT c.k, c.f FROM rows, pstream.page_columns(rows.r) AS c) "
+						 "SELECT jsonb_build_object($4::text, (SELECT r FROM rows), ",
+						 order_by);
+	}
+	else
+	{
+		appendStringInfo(&sql,
+						 "cols AS (SELECT e.key AS k, bit_or(pstream.value_type_flag(e.value)) AS f "
+						 "FROM page, jsonb_each(page.data) AS e GROUP BY e.key) "
+						 "SELECT jsonb_build_object("
+						 "$4::text, (SELECT coalesce(jsonb_agg(%s ORDER BY %s), '[]'::jsonb) FROM page), ",
+						 row_expression(report), order_by);
+	}
+
+	appendStringInfoString(&sql,
 					 "'total_count', (SELECT n FROM total), "
 					 "'num_items', (SELECT count(*) FROM page), "
 					 "'offset', $1, 'limit', $2, 'sort', to_jsonb($5::text[]), 'search', $12::text, "
 					 "'is_first', $1 = 0, "
-					 "'is_last', $1 + (SELECT count(*) FROM page) >= (SELECT n FROM total), ",
-					 row_expression(report), order_by);
+					 "'is_last', $1 + (SELECT count(*) FROM page) >= (SELECT n FROM total), ");
 
 	appendStringInfoString(&sql,
 						   "'reportMetaData', jsonb_build_object('title', $3::text, "
@@ -283,6 +475,114 @@ pstream_build_report(PstreamReport *report)
 		i++;
 	}
 
-	pstream_spi_execute(build_report_sql(report), nargs, types, values, nulls, false, 1);
+	/*
+	 * Without a search, the parameters are labels, sort field names and the
+	 * table name of an equality ($9 of metadata), whose values do not change
+	 * the best plan, so one generic plan serves every call.  A search pattern
+	 * ($12) changes the estimates, so a search gets custom plans.
+	 */
+	pstream_spi_execute_cached(build_report_sql(report), nargs, types, values, nulls, false, 1,
+							   report->search == NULL);
 	return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+}
+
+/*
+ * pstream.page_columns(rows jsonb) returns table (k text, f integer)
+ *
+ * For an array of record objects, each top-level key with the OR of the
+ * pstream.columns type bits of its values: the rows of
+ * SELECT e.key, bit_or(pstream.value_type_flag(e.value))
+ * FROM jsonb_array_elements(rows) AS r, jsonb_each(r) AS e GROUP BY e.key,
+ * in no particular order.  Raises 22023 for an element that is not an object.
+ */
+PG_FUNCTION_INFO_V1(pstream_page_columns);
+
+typedef struct PageColumnValue
+{
+	const char *key;			/* points into the rows argument */
+	int			length;
+	int			flag;
+} PageColumnValue;
+
+static int
+compare_page_column_keys(const void *a, const void *b)
+{
+	const PageColumnValue *left = a;
+	const PageColumnValue *right = b;
+	int			result = memcmp(left->key, right->key, Min(left->length, right->length));
+
+	if (result != 0)
+		return result;
+	return (left->length > right->length) - (left->length < right->length);
+}
+
+Datum
+pstream_page_columns(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *rows = PG_GETARG_JSONB_P(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	PageColumnValue *values;
+	int			count = 0;
+	int			capacity = 64;
+	JsonbIterator *iterator;
+	JsonbIteratorToken token;
+	JsonbValue	element;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (!JB_ROOT_IS_ARRAY(rows) || JB_ROOT_IS_SCALAR(rows))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid page rows: an array of objects is required")));
+
+	/* Collect (key, type bit) of every field of every record. */
+	values = palloc(sizeof(PageColumnValue) * capacity);
+	iterator = JsonbIteratorInit(&rows->root);
+	while ((token = JsonbIteratorNext(&iterator, &element, true)) != WJB_DONE)
+	{
+		JsonbIterator *fields;
+		JsonbValue	key;
+		JsonbValue	value;
+
+		if (token != WJB_ELEM)
+			continue;
+		if (element.type != jbvBinary || !JsonContainerIsObject(element.val.binary.data))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid page row: an object is required")));
+
+		fields = JsonbIteratorInit(element.val.binary.data);
+		while ((token = JsonbIteratorNext(&fields, &key, true)) != WJB_DONE)
+		{
+			if (token != WJB_KEY)
+				continue;
+			JsonbIteratorNext(&fields, &value, true);
+			if (count == capacity)
+			{
+				capacity *= 2;
+				values = repalloc(values, sizeof(PageColumnValue) * capacity);
+			}
+			values[count].key = key.val.string.val;
+			values[count].length = key.val.string.len;
+			values[count].flag = pstream_value_flag(&value);
+			count++;
+		}
+	}
+
+	/* Sort by key, then return one row per key with the OR of its bits. */
+	qsort(values, count, sizeof(PageColumnValue), compare_page_column_keys);
+	for (int i = 0; i < count;)
+	{
+		int			flags = 0;
+		int			j = i;
+		Datum		row[2];
+		bool		nulls[2] = {false, false};
+
+		while (j < count && compare_page_column_keys(&values[i], &values[j]) == 0)
+			flags |= values[j++].flag;
+		row[0] = PointerGetDatum(cstring_to_text_with_len(values[i].key, values[i].length));
+		row[1] = Int32GetDatum(flags);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, nulls);
+		i = j;
+	}
+	return (Datum) 0;
 }

@@ -708,3 +708,17 @@ REVOKE EXECUTE ON FUNCTION cfxql_to_sql(text, boolean, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION cfxql_to_sql(text, boolean, text) TO pstream_user;
 
 -- ---------- ingest and modify speed ----------
+
+-- pstream.cfxql_number() in C: the SQL definition ran jsonb_typeof() and a
+-- regular expression for every row that a number condition reads.
+CREATE OR REPLACE FUNCTION pstream.cfxql_number(value jsonb) RETURNS numeric
+AS 'MODULE_PATHNAME', 'pstream_cfxql_number'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- The column list of a report page in C: the SQL form ran jsonb_each() over
+-- every record of the page.
+CREATE FUNCTION pstream.page_columns(rows jsonb, OUT k text, OUT f integer)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pstream_page_columns'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pstream.page_columns(jsonb) IS 'each top-level key of an array of records with the OR of the pstream.columns type bits of its values';
