@@ -60,7 +60,7 @@ trap stop_test_cluster EXIT
 stop_test_cluster
 rm -rf "$test_dir"
 mkdir -p "$source_copy" "$test_dir/bin"
-tar -C "$PROJECT_DIR" -cf - --exclude=extension/cfxql/build extension sql test | tar -C "$source_copy" -xf -
+tar -C "$PROJECT_DIR" -cf - --exclude=extension/cfxql/build --exclude=shim/fuzz-build --exclude='shim/*.o' --exclude=shim/pstreamd extension shim sql test | tar -C "$source_copy" -xf -
 install -m 755 "$PROJECT_DIR/shim/pstreamd" "$test_dir/bin/pstreamd"
 chown -R "$RUN_USER": "$test_dir"
 
