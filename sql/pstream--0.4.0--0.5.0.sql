@@ -45,6 +45,13 @@ CREATE OR REPLACE FUNCTION pstream.cfxql_number(value jsonb) RETURNS numeric
 AS 'MODULE_PATHNAME', 'pstream_cfxql_number'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+-- pstream.cfxql_time() in C, by the parser that sets ts: the SQL definition
+-- ran two regular expressions and a cast for every row that a time
+-- condition rechecks.
+CREATE OR REPLACE FUNCTION pstream.cfxql_time(value jsonb) RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'pstream_cfxql_time'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 -- The column list of a report page in C: the SQL form ran jsonb_each() over
 -- every record of the page.
 CREATE FUNCTION pstream.page_columns(rows jsonb, OUT k text, OUT f integer)
