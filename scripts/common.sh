@@ -23,8 +23,8 @@ die() {
 
 # Runs a command as RUN_USER, with the PostgreSQL binaries first in PATH.
 # When RUN_USER cannot enter the current folder (a clone under /root), the
-# command starts in / instead, so that PostgreSQL's programs do not warn that
-# they cannot change back into it; callers pass absolute paths then.
+# command starts in /. PostgreSQL's programs would otherwise warn that they
+# cannot change back into it. Callers pass absolute paths in that case.
 as_run_user() {
 	if [[ $(id -un) == "$RUN_USER" ]]; then
 		env PATH="$PG_BINDIR:$PATH" "$@"

@@ -38,9 +38,9 @@ SELECT count(*) AS values_checked,
        count(*) FILTER (WHERE pstream.cfxql_time(v) IS DISTINCT FROM pg_temp.time_by_sql(v)) AS differences
 FROM time_values;
 -- the differences: only epoch milliseconds within about 30 years of
--- PostgreSQL's upper timestamp limit (294276 AD), whose microseconds since
--- 1970 overflow 64 bits; the C parser, which also sets ts, rejects them, so
--- ts and cfxql_time() agree there too
+-- PostgreSQL's upper timestamp limit (294276 AD). Their microseconds since
+-- 1970 overflow 64 bits, so the C parser rejects them. It also sets ts, so
+-- ts and cfxql_time() agree there too.
 SELECT v, pstream.cfxql_time(v) AS by_c, pg_temp.time_by_sql(v) AS by_sql
 FROM time_values
 WHERE pstream.cfxql_time(v) IS DISTINCT FROM pg_temp.time_by_sql(v)
