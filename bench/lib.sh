@@ -116,7 +116,7 @@ reset_peak_rss() {
 }
 
 start_pstreamd() {
-	# A server already on the port would answer the health check and take
+	# A server already on the port would pass the health check and receive
 	# the benchmark's requests into another database.
 	if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$HTTP_PORT/"; then
 		die "something already listens on 127.0.0.1:$HTTP_PORT; stop it, or choose another port with HTTP_PORT=9090 make bench"

@@ -302,7 +302,7 @@ scenario_memory() {
 	for run in $(seq "$BENCH_RUNS"); do
 		create_pstream body64
 		# A new pstreamd per run, so that no run starts with memory that an
-		# earlier one left; one small POST warms it up before the reading.
+		# earlier run left. One small POST warms it up before the reading.
 		stop_pstreamd
 		start_pstreamd
 		curl -fsS -o /dev/null -H 'Content-Type: application/json' --data '[{"warm_up": 1}]' \
@@ -371,7 +371,7 @@ scenario_modify() {
 
 # Ingest and reads under each indexing choice, at the largest ingest size.
 # The "all" ingest figures are scenario 1's pstream_add runs at that size,
-# and its reads run on pstream `ingest` as scenario 1 left it; "fields" and
+# and its reads run on pstream `ingest` as scenario 1 left it. "fields" and
 # "none" get runs of their own, interleaved.
 scenario_indexing() {
 	local choice run seconds query label prefix values name

@@ -86,7 +86,7 @@ else
 fi
 
 # The records-body validator of pstreamd gets a third of that time: it is
-# small, and the TAP tests cover its answers too.
+# small, and the TAP tests check its error responses too.
 json_fuzz_seconds=$(( FUZZ_SECONDS / 3 > 5 ? FUZZ_SECONDS / 3 : 5 ))
 log "fuzzing pstreamd's JSON body validator for $json_fuzz_seconds seconds (libFuzzer, AddressSanitizer, UBSan)"
 if make -C "$source_copy/shim" fuzz FUZZ_SECONDS="$json_fuzz_seconds" >"$test_dir/fuzz-json.log" 2>&1; then

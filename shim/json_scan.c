@@ -19,7 +19,7 @@
  * - \u escapes: a high surrogate must be followed by a low one, and a low
  *   surrogate must follow a high one;
  * - control characters (below 0x20), a NUL byte included, are invalid
- *   inside strings, as RFC 8259 says.
+ *   inside strings, as RFC 8259 requires.
  * Numbers are checked against the grammar only. Their magnitude is left to
  * PostgreSQL's numeric type, which stores any number jsonb accepts exactly.
  *
