@@ -24,19 +24,24 @@
  * another transaction between the snapshot and the lock is locked in a
  * version that the statement's snapshot cannot see.
  *
- * NOTE: update keeps the lock pass with both conflict modes, so an update of
- * many records writes each one twice; it measured at half the speed of a
- * plain UPDATE.  The delete's approach (below) would work for it too, with
- * a separate count for noops.
+ * With 'abort' (the default), a delete is one plain DELETE ... WHERE
+ * condition instead, and so is an update that sets no unique_keys field, run
+ * with lock_timeout set to 1 ms for that statement only.  A DELETE or UPDATE
+ * locks each record it changes, so a record locked by another transaction
+ * makes it wait.  The timeout turns the wait into 55P03 after 1 ms: the
+ * outcome of NOWAIT, without the separate lock pass.  That pass wrote every
+ * changed record twice, so an update of many records ran at half the speed
+ * of a plain UPDATE.  The data table's own lock is taken before the timeout
+ * is set, so a concurrent DDL statement is waited for as usual.
+ * version_conflicts is then 0.  For a delete, total is the number deleted.  For an update, a CTE counts the matching records in the same
+ * snapshot, and the noops are the matching records that the UPDATE left
+ * alone.  A noop record that another transaction locks does not make the
+ * update fail, as nothing would change it.
  *
- * A delete with 'abort' (the default) is one plain DELETE ... WHERE
- * condition instead, run with lock_timeout set to 1 ms for that statement
- * only.  A DELETE locks each record it deletes, so a record locked by
- * another transaction makes it wait, and the timeout turns the wait into
- * 55P03 after 1 ms rather than at once: the same outcome as NOWAIT, without
- * the separate lock pass.  The data table's own lock is taken before the
- * timeout is set, so a concurrent DDL statement is waited for as usual.
- * total is then the number deleted, and version_conflicts is 0.
+ * An update that sets a unique_keys field keeps the lock pass with 'abort',
+ * because its UPDATE may wait on the unique index for a concurrent add of
+ * the same values, and the timeout would report that wait as a locked
+ * record.
  *
  * With 'abort', a record locked by another transaction makes the row lock
  * fail with 55P03, and the error is raised again with the pstream's name,
@@ -177,6 +182,27 @@ matching_ctes(PstreamInfo *info, PstreamFilter *filter, ConflictMode mode)
 					mode == CONFLICTS_ABORT ? "NOWAIT" : "SKIP LOCKED");
 }
 
+/*
+ * Run one plain UPDATE or DELETE that fails with 55P03 when it would wait
+ * 1 ms for another transaction's row lock (see the file header).  The GUC
+ * nest level restores lock_timeout after the statement; an error restores
+ * it through the transaction's abort.
+ */
+static void
+execute_or_abort(PstreamInfo *info, const char *sql, int nargs, Oid *types, Datum *values)
+{
+	int			nest_level;
+
+	pstream_spi_execute(psprintf("LOCK TABLE %s IN ROW EXCLUSIVE MODE", info->qualified_table),
+						0, NULL, NULL, NULL, false, 0);
+
+	nest_level = NewGUCNestLevel();
+	(void) set_config_option("lock_timeout", "1", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	execute_modify(info, CONFLICTS_ABORT, sql, nargs, types, values);
+	AtEOXact_GUC(true, nest_level);
+}
+
 /* Read the (matched, locked, changed) row of the modifying statement. */
 static void
 read_counts(ModifyCounts *counts)
@@ -192,6 +218,40 @@ read_counts(ModifyCounts *counts)
 	counts->total = Max(counts->total, locked);
 	counts->conflicts = counts->total - locked;
 	counts->noops = locked - counts->changed;
+}
+
+/* Read the (matched, changed) row of a plain UPDATE under the lock timeout. */
+static void
+read_plain_counts(ModifyCounts *counts)
+{
+	bool		isnull;
+
+	counts->total = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	counts->changed = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+
+	/*
+	 * A record changed by a transaction that committed after the snapshot
+	 * is updated in its new version if that still matches; count it.
+	 */
+	counts->total = Max(counts->total, counts->changed);
+	counts->conflicts = 0;
+	counts->noops = counts->total - counts->changed;
+}
+
+/* Whether the data of an update sets one of the pstream's unique_keys fields. */
+static bool
+sets_unique_key(PstreamInfo *info, Jsonb *data)
+{
+	ListCell   *lc;
+
+	foreach(lc, pstream_unique_keys(info->attributes))
+	{
+		const char *key = lfirst(lc);
+
+		if (getKeyJsonValueFromContainer(&data->root, key, strlen(key), NULL) != NULL)
+			return true;
+	}
+	return false;
 }
 
 static Datum
@@ -311,6 +371,7 @@ pstream_update(PG_FUNCTION_ARGS)
 	instr_time	start;
 	Oid			types[2] = {JSONBOID, TIMESTAMPTZOID};
 	Datum		values[2];
+	const char *new_ts;
 	char	   *sql;
 
 	INSTR_TIME_SET_CURRENT(start);
@@ -331,47 +392,35 @@ pstream_update(PG_FUNCTION_ARGS)
 
 	values[0] = JsonbPGetDatum(data);
 	values[1] = TimestampTzGetDatum(ts);
-	sql = psprintf("%s, changed AS (UPDATE %s AS t SET data = t.data || $1, ts = %s "
-				   "FROM locked WHERE t.id = locked.id AND (%s) AND t.data || $1 <> t.data RETURNING 1) "
-				   "SELECT (SELECT n FROM matched), (SELECT count(*) FROM locked), "
-				   "(SELECT count(*) FROM changed)",
-				   matching_ctes(info, filter, mode), info->qualified_table,
-				   sets_time ? "$2" : "t.ts", filter->condition);
-	execute_modify(info, mode, sql, 2, types, values);
-	read_counts(&counts);
+	new_ts = sets_time ? "$2" : "t.ts";
+	if (mode == CONFLICTS_ABORT && !sets_unique_key(info, data))
+	{
+		sql = psprintf("WITH matched AS (SELECT count(*) AS n FROM %s WHERE %s), "
+					   "changed AS (UPDATE %s AS t SET data = t.data || $1, ts = %s "
+					   "WHERE (%s) AND t.data || $1 <> t.data RETURNING 1) "
+					   "SELECT (SELECT n FROM matched), (SELECT count(*) FROM changed)",
+					   info->qualified_table, filter->condition,
+					   info->qualified_table, new_ts, filter->condition);
+		execute_or_abort(info, sql, 2, types, values);
+		read_plain_counts(&counts);
+	}
+	else
+	{
+		sql = psprintf("%s, changed AS (UPDATE %s AS t SET data = t.data || $1, ts = %s "
+					   "FROM locked WHERE t.id = locked.id AND (%s) AND t.data || $1 <> t.data RETURNING 1) "
+					   "SELECT (SELECT n FROM matched), (SELECT count(*) FROM locked), "
+					   "(SELECT count(*) FROM changed)",
+					   matching_ctes(info, filter, mode), info->qualified_table,
+					   new_ts, filter->condition);
+		execute_modify(info, mode, sql, 2, types, values);
+		read_counts(&counts);
+	}
 
 	if (counts.changed > 0)
 		note_update_columns(info, data);
 
 	SPI_finish();
 	PG_RETURN_DATUM(counts_result("updated", &counts, start));
-}
-
-/*
- * Delete the matching records with one plain DELETE that fails with 55P03
- * when it would wait 1 ms for another transaction's row lock (see the file
- * header).  The GUC nest level restores lock_timeout after the statement;
- * an error restores it through the transaction's abort.
- */
-static void
-delete_or_abort(PstreamInfo *info, PstreamFilter *filter, ModifyCounts *counts)
-{
-	int			nest_level;
-
-	pstream_spi_execute(psprintf("LOCK TABLE %s IN ROW EXCLUSIVE MODE", info->qualified_table),
-						0, NULL, NULL, NULL, false, 0);
-
-	nest_level = NewGUCNestLevel();
-	(void) set_config_option("lock_timeout", "1", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	execute_modify(info, CONFLICTS_ABORT,
-				   psprintf("DELETE FROM %s AS t WHERE %s", info->qualified_table, filter->condition),
-				   0, NULL, NULL);
-	AtEOXact_GUC(true, nest_level);
-
-	counts->total = counts->changed = (int64) SPI_processed;
-	counts->conflicts = 0;
-	counts->noops = 0;
 }
 
 /*
@@ -403,7 +452,12 @@ pstream_delete(PG_FUNCTION_ARGS)
 	filter = pstream_compile_modify_filter(query, case_sensitive, info);
 
 	if (mode == CONFLICTS_ABORT)
-		delete_or_abort(info, filter, &counts);
+	{
+		execute_or_abort(info,
+						 psprintf("DELETE FROM %s AS t WHERE %s", info->qualified_table, filter->condition),
+						 0, NULL, NULL);
+		counts.total = counts.changed = (int64) SPI_processed;
+	}
 	else
 	{
 		sql = psprintf("%s, changed AS (DELETE FROM %s AS t USING locked "
