@@ -124,6 +124,7 @@ extern void pstream_append_key_exprs(StringInfo sql, List *keys, const char *sep
 
 /* pstream_metadata.c */
 extern int	pstream_value_flag(JsonbValue *value);
+extern const char *pstream_mapped_type_name(int flags);
 extern void pstream_update_columns(const char *table_name, List *names, List *flags);
 extern int64 pstream_rollup_counts(const char *table_name);
 

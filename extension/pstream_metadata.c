@@ -86,9 +86,9 @@ type_name(int flags)
 	return "string";
 }
 
-/* Report column type of a bit set: DATETIME only if every string was a time. */
-static const char *
-mapped_type(int flags)
+/* Return the report column type of a bit set: DATETIME only if every string was a time. */
+const char *
+pstream_mapped_type_name(int flags)
 {
 	if (count_types(flags) > 1)
 		return "MIXED";
@@ -303,7 +303,7 @@ pstream_type_name(PG_FUNCTION_ARGS)
 Datum
 pstream_mapped_type(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_TEXT_P(cstring_to_text(mapped_type(PG_GETARG_INT32(0))));
+	PG_RETURN_TEXT_P(cstring_to_text(pstream_mapped_type_name(PG_GETARG_INT32(0))));
 }
 
 /* pstream.iso_time(timestamptz) returns text */

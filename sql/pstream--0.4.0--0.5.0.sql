@@ -53,9 +53,9 @@ AS 'MODULE_PATHNAME', 'pstream_cfxql_time'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- The column list of a report page in C: the SQL form ran jsonb_each() over
--- every record of the page.
-CREATE FUNCTION pstream.page_columns(rows jsonb, OUT k text, OUT f integer)
-RETURNS SETOF record
-AS 'MODULE_PATHNAME', 'pstream_page_columns'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION pstream.page_columns(jsonb) IS 'each top-level key of an array of records with the OR of the pstream.columns type bits of its values';
+-- every record of the page and built each definition with jsonb_build_object().
+CREATE FUNCTION pstream.page_column_list(rows jsonb, stored jsonb, key_fields text[], number_fields text[])
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pstream_page_column_list'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION pstream.page_column_list(jsonb, jsonb, text[], text[]) IS 'the reportColumnDefinitionList of an array of records: one definition per top-level key, typed from the stored type bits by column name, or from the records when stored is NULL';

@@ -107,18 +107,49 @@ SELECT jsonb_path_query_array(pstream_query('plan-cache', NULL, sort => '{_RDA_I
                               '$.pstream_data[*]._RDA_Id') AS page
 FROM generate_series(0, 2) AS o;
 
--- pstream.page_columns() returns the column types of the SQL form
-WITH page(rows) AS (VALUES ('[{"a": 1, "b": "x", "n": {"z": 1}, "l": [1]},
-  {"a": "2024-01-01T00:00:00Z", "c": null, "b": true, "": 0, "é": "é"},
-  {"a": 2.5, "l": {"q": []}, "B": "y"}]'::jsonb)),
-in_c AS (SELECT c.k, c.f FROM page, pstream.page_columns(page.rows) AS c),
-in_sql AS (SELECT e.key AS k, bit_or(pstream.value_type_flag(e.value)) AS f
-           FROM page, jsonb_array_elements(page.rows) AS r, jsonb_each(r) AS e GROUP BY e.key)
-SELECT (SELECT count(*) FROM in_c) AS columns,
-       NOT EXISTS (SELECT * FROM in_c EXCEPT SELECT * FROM in_sql)
-       AND NOT EXISTS (SELECT * FROM in_sql EXCEPT SELECT * FROM in_c) AS same_as_sql;
-SELECT count(*) AS no_columns FROM pstream.page_columns('[]');
-SELECT * FROM pstream.page_columns('[{"a": 1}, 2]');
+-- pstream.page_column_list() returns the column list of the SQL form
+-- (pg_temp.sql_column_list), with and without stored type bits, key fields
+-- and number fields
+CREATE FUNCTION pg_temp.sql_column_list(rows jsonb, stored jsonb, keys text[], nums text[]) RETURNS jsonb
+LANGUAGE sql AS $$
+  WITH cols AS (SELECT e.key AS k, bit_or(pstream.value_type_flag(e.value)) AS f
+                FROM jsonb_array_elements(rows) AS r, jsonb_each(r) AS e GROUP BY e.key)
+  SELECT coalesce(jsonb_agg(jsonb_build_object('id', k, 'identifier', k, 'title', k,
+           'type', CASE WHEN k = ANY (nums) THEN 'NUMBER'
+                        WHEN stored IS NULL THEN pstream.mapped_type(f)
+                        ELSE coalesce(pstream.mapped_type((stored ->> k)::integer), 'TEXT') END,
+           'key', k = ANY (keys), 'sortable', true, 'hidden', false, 'visible', true)
+         ORDER BY k COLLATE "C"), '[]'::jsonb)
+  FROM cols
+$$;
+CREATE TEMP TABLE column_cases (rows jsonb, stored jsonb, keys text[], nums text[]);
+INSERT INTO column_cases VALUES
+  ('[{"a": 1, "b": "x", "n": {"z": 1}, "l": [1]},
+     {"a": "2024-01-01T00:00:00Z", "c": null, "b": true, "": 0, "é": "é"},
+     {"a": 2.5, "l": {"q": []}, "B": "y"}]', NULL, '{}', '{}'),
+  ('[{"a": 1, "b": "x", "t": "2024-01-01T00:00:00Z"}, {"b": "y", "c": null}]',
+   '{"a": 2, "b": 1, "t": 6}', '{b}', '{}'),
+  ('[{"a": 1, "b": "x"}, {"b": "y", "c": null}]', '{}', '{a,zz}', '{b}'),
+  ('[{"count": 3, "host": "h1"}, {"count": 4, "host": "h2"}]', NULL, '{host}', '{count}');
+-- 300 records whose key sets differ (keys of 1 to 3 characters, so that keys
+-- of one length sort between those of another), once with stored bits
+INSERT INTO column_cases
+SELECT rows, stored, '{ab,c}', '{}'
+FROM (SELECT jsonb_agg(r) AS rows FROM (
+        SELECT (SELECT jsonb_object_agg(substr('abcdefghij', 1 + (i * k) % 7, 1 + (k + i) % 3),
+                                        CASE (i + k) % 4 WHEN 0 THEN to_jsonb(k) WHEN 1 THEN to_jsonb('s' || k)
+                                        WHEN 2 THEN 'null'::jsonb ELSE to_jsonb(k % 2 = 0) END)
+                FROM generate_series(1, 1 + i % 9) AS k) AS r
+        FROM generate_series(1, 300) AS i) AS records) AS page,
+     (VALUES (NULL::jsonb), ('{"a": 2, "ab": 1, "abc": 5, "b": 8}')) AS s(stored);
+SELECT jsonb_array_length(pstream.page_column_list(rows, stored, keys, nums)) AS columns,
+       pstream.page_column_list(rows, stored, keys, nums) = pg_temp.sql_column_list(rows, stored, keys, nums) AS same_as_sql
+FROM column_cases;
+SELECT pstream.page_column_list('[{"b": true, "a": "2024-01-01T00:00:00Z"}]', NULL, '{a}', NULL) AS small_list;
+SELECT pstream.page_column_list('[]', NULL, NULL, NULL) AS no_columns;
+SELECT pstream.page_column_list('[{"a": 1}, 2]', NULL, NULL, NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT pstream.page_column_list('{"a": 1}', NULL, NULL, NULL);
 \echo :LAST_ERROR_SQLSTATE
 
 SELECT pstream_drop('plan-cache', true) IS NOT NULL AS dropped;
