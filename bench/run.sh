@@ -18,7 +18,10 @@
 #                     largest size is loaded once, as the read set
 #   BENCH_RUNS        runs per figure (default 3)
 #   BENCH_SECONDS     duration of each wrk and pgbench run (default 10)
-#   BENCH_QUERY_TX    executions per run of each scenario 4 query (default 5)
+#   BENCH_QUERY_SECONDS  duration of each run of a scenario 4 query and of
+#                     the indexing choices' reads (default 3)
+#   BENCH_COLD_CALLS  calls per run of scenario 4's equality on a new
+#                     connection each (default 50)
 #   BENCH_POOL_SIZE   pstreamd --pool-size (default 16)
 #   BENCH_INDEX_MEMORY  maintenance_work_mem of the sessions that build the
 #                     indexes of a loaded set in bulk (default 256MB)
@@ -32,7 +35,8 @@ BENCH_SIZES=${BENCH_SIZES:-"10000 100000 1000000"}
 BENCH_INGEST_MAX=${BENCH_INGEST_MAX:-100000}
 BENCH_RUNS=${BENCH_RUNS:-3}
 BENCH_SECONDS=${BENCH_SECONDS:-10}
-BENCH_QUERY_TX=${BENCH_QUERY_TX:-5}
+BENCH_QUERY_SECONDS=${BENCH_QUERY_SECONDS:-3}
+BENCH_COLD_CALLS=${BENCH_COLD_CALLS:-50}
 BENCH_POOL_SIZE=${BENCH_POOL_SIZE:-16}
 BENCH_INDEX_MEMORY=${BENCH_INDEX_MEMORY:-256MB}
 BENCH_OUTPUT=${BENCH_OUTPUT:-$PROJECT_DIR/docs/benchmarks.md}
@@ -149,7 +153,7 @@ scenario_modify
 	echo "- PostgreSQL settings changed by the benchmark: none in the server's configuration; the sessions that build the indexes of a loaded set in bulk (the read set, scenario 3's starting set) run SET maintenance_work_mem = '$BENCH_INDEX_MEMORY'. The cluster is a new initdb (-A trust -E UTF8 --locale=C.UTF-8) listening on a unix socket only. Settings not at their built-in default (set by initdb or the start command): $(sql_value -c "SELECT string_agg(name || ' = ' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE source NOT IN ('default', 'override', 'client', 'session')")"
 	echo "- pstreamd: ${PSTREAMD_ARGS[*]:0:${#PSTREAMD_ARGS[@]}-2}"
 	echo "- Records: bench/gen, seed $SEED, sets of ${sizes[*]} records, $(( $(stat -c %s "$data_files/data-$small_size.ndjson") / small_size )) bytes of JSON per record on average; repeated ingest at ${ingest_sizes[*]} records; reads on $big_size"
-	echo "- Runs per figure: $BENCH_RUNS; wrk and pgbench runs of $BENCH_SECONDS s; $BENCH_QUERY_TX executions per scenario 4 run"
+	echo "- Runs per figure: $BENCH_RUNS; wrk and pgbench runs of $BENCH_SECONDS s; scenario 4 and indexing reads of $BENCH_QUERY_SECONDS s per run, $BENCH_COLD_CALLS new-connection calls per run"
 	echo "- Tools: $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $("$PG_BINDIR/pgbench" --version), bench/httpload"
 } >"$facts_file"
 
