@@ -202,10 +202,25 @@ pgbench_latency() {
 	pgbench_run -n -M prepared "$@" 2>&1 | awk '/^latency average/ { print $4 }'
 }
 
+# Times the scripts PREFIX.pstream.sql and PREFIX.hand.sql in turn,
+# BENCH_RUNS times each, with the pgbench options given after PREFIX, and
+# records their latencies as "pstream_query: CASE" and "hand-written SQL: CASE".
+time_query_pair() {
+	local case_name=$1 prefix=$2 run
+	local -a pstream_ms=() hand_ms=()
+	shift 2
+	for run in $(seq "$BENCH_RUNS"); do
+		pstream_ms+=("$(pgbench_latency "$@" -f "$prefix.pstream.sql")")
+		hand_ms+=("$(pgbench_latency "$@" -f "$prefix.hand.sql")")
+	done
+	record_value 4 "pstream_query: $case_name" ms "${pstream_ms[@]}"
+	record_value 4 "hand-written SQL: $case_name" ms "${hand_ms[@]}"
+}
+
 # Scenario 4: CFXQL reads that select about 100 of the largest set, against
 # the best hand-written SQL over the same indexes.
 scenario_queries() {
-	local query label cfxql search condition prefix run pstream_ms hand_ms matched plan indexable
+	local query label cfxql search condition prefix matched plan indexable
 	define_queries "$big_size"
 	log "scenario 4: CFXQL reads on $big_size records, $BENCH_RUNS runs of $BENCH_QUERY_SECONDS s"
 	record_command "pgbench -n -M prepared -T $BENCH_QUERY_SECONDS -f query.pstream.sql   # SELECT pstream_query('big', <cfxql>, <search>, NULL, NULL, NULL, NULL, 100, NULL)"
@@ -218,14 +233,7 @@ scenario_queries() {
 		matched=$(sql_value -f "$prefix.pstream.sql" | sed -n 's/.*"total_count": \([0-9]*\).*/\1/p')
 		plan=$(sql_value -c "EXPLAIN SELECT count(*) FROM public.plain_big WHERE $condition")
 		if grep -q 'Index' <<<"$plan"; then indexable=yes; else indexable=no; fi
-		pstream_ms=()
-		hand_ms=()
-		for run in $(seq "$BENCH_RUNS"); do
-			pstream_ms+=("$(pgbench_latency -T "$BENCH_QUERY_SECONDS" -f "$prefix.pstream.sql")")
-			hand_ms+=("$(pgbench_latency -T "$BENCH_QUERY_SECONDS" -f "$prefix.hand.sql")")
-		done
-		record_value 4 "pstream_query: $label" ms "${pstream_ms[@]}"
-		record_value 4 "hand-written SQL: $label" ms "${hand_ms[@]}"
+		time_query_pair "$label" "$prefix" -T "$BENCH_QUERY_SECONDS"
 		if [[ $indexable == yes ]]; then
 			record_ratio 4 "$label (indexable)" "pstream_query: $label" "hand-written SQL: $label" '<=' 1.2
 		else
@@ -237,17 +245,10 @@ scenario_queries() {
 	# The figures above are for a connection that has served the query
 	# before, as pstreamd's pooled connections have. A new connection also
 	# pays for loading the extension and preparing its statements once.
-	prefix=$work/scripts/query-equality
-	pstream_ms=()
-	hand_ms=()
-	for run in $(seq "$BENCH_RUNS"); do
-		pstream_ms+=("$(pgbench_latency -C -t "$BENCH_COLD_CALLS" -f "$prefix.pstream.sql")")
-		hand_ms+=("$(pgbench_latency -C -t "$BENCH_COLD_CALLS" -f "$prefix.hand.sql")")
-	done
-	record_value 4 "pstream_query: equality, new connection per call" ms "${pstream_ms[@]}"
-	record_value 4 "hand-written SQL: equality, new connection per call" ms "${hand_ms[@]}"
+	time_query_pair "equality, new connection per call" "$work/scripts/query-equality" \
+		-C -t "$BENCH_COLD_CALLS"
 	record_ratio 4 "equality, new connection per call (connection set-up included)" "pstream_query: equality, new connection per call" "hand-written SQL: equality, new connection per call" '<=' -
-	record_note 4 "Each read runs for $BENCH_QUERY_SECONDS s per run on one connection, so the figures are those of a connection that has run the query before, as pstreamd's pooled connections have; the slow reads run a few times, the indexed ones thousands of times. \"New connection per call\" (pgbench -C, $BENCH_COLD_CALLS calls per run) shows the cost of a first call: the latency includes connecting, and pstream_query's first call in a backend also loads the extension and prepares its statement."
+	record_note 4 "Each read runs for $BENCH_QUERY_SECONDS s per run on one connection, so the figures are those of a connection that has run the query before, as pstreamd's pooled connections have. The slow reads run a few times per run, the indexed ones thousands of times. \"New connection per call\" (pgbench -C, $BENCH_COLD_CALLS calls per run) shows the cost of a first call. Its latency includes connecting, and pstream_query's first call in a backend also loads the extension and prepares its statement."
 }
 
 # Scenario 5: small reads through HTTP against pgbench calling the same

@@ -25,8 +25,8 @@
  * version that the statement's snapshot cannot see.
  *
  * With 'abort' (the default), a delete is one plain DELETE ... WHERE
- * condition instead, and so is an update that sets no unique_keys field, run
- * with lock_timeout set to 1 ms for that statement only.  A DELETE or UPDATE
+ * condition instead, and so is an update that sets no unique_keys field.
+ * That statement runs with lock_timeout set to 1 ms.  A DELETE or UPDATE
  * locks each record it changes, so a record locked by another transaction
  * makes it wait.  The timeout turns the wait into 55P03 after 1 ms: the
  * outcome of NOWAIT, without the separate lock pass.  That pass wrote every
@@ -38,10 +38,9 @@
  * alone.  A noop record that another transaction locks does not make the
  * update fail, as nothing would change it.
  *
- * An update that sets a unique_keys field keeps the lock pass with 'abort',
- * because its UPDATE may wait on the unique index for a concurrent add of
- * the same values, and the timeout would report that wait as a locked
- * record.
+ * An update that sets a unique_keys field keeps the lock pass with 'abort'.
+ * Its UPDATE may wait on the unique index for a concurrent add of the same
+ * values, and the timeout would report that wait as a locked record.
  *
  * With 'abort', a record locked by another transaction makes the row lock
  * fail with 55P03, and the error is raised again with the pstream's name,
@@ -185,8 +184,8 @@ matching_ctes(PstreamInfo *info, PstreamFilter *filter, ConflictMode mode)
 /*
  * Run one plain UPDATE or DELETE that fails with 55P03 when it would wait
  * 1 ms for another transaction's row lock (see the file header).  The GUC
- * nest level restores lock_timeout after the statement; an error restores
- * it through the transaction's abort.
+ * nest level restores lock_timeout after the statement, and after an error
+ * the transaction's abort restores it.
  */
 static void
 execute_or_abort(PstreamInfo *info, const char *sql, int nargs, Oid *types, Datum *values)
@@ -231,14 +230,14 @@ read_plain_counts(ModifyCounts *counts)
 
 	/*
 	 * A record changed by a transaction that committed after the snapshot
-	 * is updated in its new version if that still matches; count it.
+	 * is updated in its new version if that still matches, so it counts.
 	 */
 	counts->total = Max(counts->total, counts->changed);
 	counts->conflicts = 0;
 	counts->noops = counts->total - counts->changed;
 }
 
-/* Whether the data of an update sets one of the pstream's unique_keys fields. */
+/* Return whether the data of an update sets one of the pstream's unique_keys fields. */
 static bool
 sets_unique_key(PstreamInfo *info, Jsonb *data)
 {
