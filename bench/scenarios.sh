@@ -217,6 +217,28 @@ time_query_pair() {
 	record_value 4 "hand-written SQL: $case_name" ms "${hand_ms[@]}"
 }
 
+# Writes the plans that one more call of each script of PREFIX ran, with
+# their timings, to PREFIX.pstream.plan and PREFIX.hand.plan in the run's
+# folder (not on the page), so that a figure out of line can be explained
+# from the run that produced it. pstream_query's inner statement is reported
+# by auto_explain at NOTICE level.
+save_query_plans() {
+	local prefix=$1
+	{
+		printf 'EXPLAIN (ANALYZE, BUFFERS) '
+		cat "$prefix.hand.sql"
+	} | sql >"$prefix.hand.plan" 2>&1 || true
+	{
+		printf "LOAD 'auto_explain';\n"
+		printf 'SET auto_explain.log_min_duration = 0;\n'
+		printf 'SET auto_explain.log_analyze = on;\n'
+		printf 'SET auto_explain.log_buffers = on;\n'
+		printf 'SET auto_explain.log_nested_statements = on;\n'
+		printf 'SET auto_explain.log_level = notice;\n'
+		cat "$prefix.pstream.sql"
+	} | sql -o /dev/null >"$prefix.pstream.plan" 2>&1 || true
+}
+
 # Scenario 4: CFXQL reads that select about 100 of the largest set, against
 # the best hand-written SQL over the same indexes.
 scenario_queries() {
@@ -234,6 +256,7 @@ scenario_queries() {
 		plan=$(sql_value -c "EXPLAIN SELECT count(*) FROM public.plain_big WHERE $condition")
 		if grep -q 'Index' <<<"$plan"; then indexable=yes; else indexable=no; fi
 		time_query_pair "$label" "$prefix" -T "$BENCH_QUERY_SECONDS"
+		save_query_plans "$prefix"
 		if [[ $indexable == yes ]]; then
 			record_ratio 4 "$label (indexable)" "pstream_query: $label" "hand-written SQL: $label" '<=' 1.2
 		else
