@@ -373,6 +373,58 @@ cfxql_result_free(CfxqlResult *result)
 		arena_release(result->arena);
 }
 
+/* Digits from text[i] on; returns the index after the last one. */
+static size_t
+skip_digits(const char *text, size_t len, size_t i)
+{
+	while (i < len && text[i] >= '0' && text[i] <= '9')
+		i++;
+	return i;
+}
+
+bool
+cfxql_is_numeric_string(const char *text, size_t len)
+{
+	size_t		i = 0;
+	size_t		start;
+
+	if (len > 1000)
+		return false;
+	if (i < len && text[i] == '-')
+		i++;
+	if (i < len && text[i] == '0')
+		i++;
+	else if (i < len && text[i] >= '1' && text[i] <= '9')
+		i = skip_digits(text, len, i);
+	else
+		return false;
+
+	if (i < len && text[i] == '.')
+	{
+		start = ++i;
+		i = skip_digits(text, len, i);
+		if (i == start)
+			return false;
+	}
+
+	if (i < len && (text[i] == 'e' || text[i] == 'E'))
+	{
+		i++;
+		if (i < len && (text[i] == '+' || text[i] == '-'))
+			i++;
+		start = i;
+		i = skip_digits(text, len, i);
+		if (i == start)
+			return false;
+		/* at most 1000 once leading zeros are dropped */
+		while (start < i - 1 && text[start] == '0')
+			start++;
+		if (i - start > 4 || (i - start == 4 && strncmp(text + start, "1000", 4) != 0))
+			return false;
+	}
+	return i == len;
+}
+
 static void
 dump_tokens(CfxqlBuffer *buf, const CfxqlTokenList *tokens)
 {

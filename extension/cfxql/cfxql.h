@@ -162,4 +162,12 @@ extern CfxqlResult *cfxql_compile(const char *query, size_t len,
 /* Release a result and everything it points to.  NULL is allowed. */
 extern void cfxql_result_free(CfxqlResult *result);
 
+/*
+ * Return whether len bytes of text follow JSON's number syntax, with at most
+ * 1000 bytes and an exponent of at most 1000 after leading zeros (so that
+ * PostgreSQL's numeric_in() reads them without error).  These are the strings
+ * that pstream.cfxql_numeric_strings() converts to numbers.
+ */
+extern bool cfxql_is_numeric_string(const char *text, size_t len);
+
 #endif							/* CFXQL_H */

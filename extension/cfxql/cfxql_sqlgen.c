@@ -22,7 +22,8 @@
  *	  by the jsonb_path_ops index, so a number literal costs a sequential
  *	  scan, unless the numeric_string_index option turns it into
  *	  containment in pstream.cfxql_numeric_strings(record), which a GIN
- *	  expression index on that function serves.
+ *	  expression index on that function serves.  That containment also
+ *	  matches "n" itself, so with the option {"k": "n"} is left out.
  *
  * When the caller names B-tree indexed keys (CfxqlOptions.btree_fields) or
  * the key of a time column (time_field), the generator ANDs an indexable
@@ -308,8 +309,16 @@ emit_number_equality(Generator *g, const char *key, size_t key_len,
 	next_arm(g, arms);
 	emit_containment(g, key, key_len, number.data ? number.data : "0", number.len, false);
 
-	/* the string of the same spelling, unless it is "+80" (no JSON number) */
-	if (value->text[0] != '+')
+	/*
+	 * The string of the same spelling, unless it is "+80" (no JSON number),
+	 * or the numeric strings arm that emit_numeric_strings() adds matches it
+	 * already.  Every arm is rechecked on each candidate row, and on every
+	 * row of a page where the bitmap is lossy, so an arm that cannot match
+	 * anything new only costs time.
+	 */
+	if (value->text[0] != '+' &&
+		!(g->cx->options->numeric_string_index &&
+		  cfxql_is_numeric_string(value->text, value->len)))
 	{
 		next_arm(g, arms);
 		emit_containment(g, key, key_len, value->text, value->len, true);

@@ -70,6 +70,38 @@ SELECT (pstream_query('big', 'port = 80') -> 'total_count') AS port_80,
        (pstream_query('big', 'port in [80, 443]') -> 'total_count') AS port_80_443,
        (pstream_query('big', 'port != 80') -> 'total_count') AS not_port_80;
 
+-- pstream.cfxql_numeric_strings() reads an object's entries in place.  It
+-- must give the same object as jsonb_each() and
+-- pstream.cfxql_numeric_string() on records of 0 to 79 fields (an entry
+-- stores its end offset every 32 entries).  The records hold numeric
+-- strings at different places, strings of other kinds, numbers and nested
+-- objects; every third record has no numeric string.  Arrays and scalars
+-- give {}.
+WITH records AS (
+  SELECT n, coalesce((SELECT jsonb_object_agg('k' || lpad(i::text, 2, '0'),
+           CASE (i * 7 + n) % 9
+             WHEN 0 THEN to_jsonb(CASE WHEN n % 3 = 0 THEN 'v' ELSE '' END || (i * 13 + n) % 1000)
+             WHEN 1 THEN to_jsonb(CASE WHEN n % 3 = 0 THEN '+' ELSE '-' END || i || '.5e' || (n % 4))
+             WHEN 2 THEN to_jsonb(repeat('x', (i * n) % 40))
+             WHEN 3 THEN to_jsonb(i * 1.5)
+             WHEN 4 THEN jsonb_build_object('inner', '80')
+             WHEN 5 THEN to_jsonb('2026-01-0' || (i % 9 + 1))
+             WHEN 6 THEN to_jsonb(' 80'::text)
+             WHEN 7 THEN 'true'::jsonb
+             ELSE to_jsonb('0' || i)
+           END) FROM generate_series(0, n - 1) AS i), '{}') AS d
+  FROM generate_series(0, 79) AS n
+)
+SELECT count(*) AS records,
+       count(*) FILTER (WHERE pstream.cfxql_numeric_strings(d) <> '{}') AS with_numeric_strings,
+       count(*) FILTER (WHERE pstream.cfxql_numeric_strings(d) IS DISTINCT FROM
+         (SELECT coalesce(jsonb_object_agg(key, pstream.cfxql_numeric_string(value)), '{}')
+          FROM jsonb_each(d) WHERE pstream.cfxql_numeric_string(value) IS NOT NULL
+            AND jsonb_typeof(value) = 'string')) AS different
+FROM records;
+SELECT pstream.cfxql_numeric_strings('[1, "2"]') AS array_root,
+       pstream.cfxql_numeric_strings('"5"') AS scalar_root;
+
 SELECT (pstream_query('big', 'severity = ''critical''') -> 'total_count') AS indexed,
        (pstream_query('big', 'severity = ''CRITICAL''', case_sensitive => false) -> 'total_count') AS folded,
        (pstream_query('big', 'severity ~ ''ritic''') -> 'total_count') AS substring,

@@ -490,12 +490,45 @@ test_numeric_string_index(void)
 	options.numeric_string_index = true;
 	result = cfxql_compile(query, strlen(query), &options, &error);
 	check_text("numeric_string_index", query,
-			   "(data @> '{\"port\": 80}'::jsonb OR data @> '{\"port\": \"80\"}'::jsonb"
+			   "(data @> '{\"port\": 80}'::jsonb"
 			   " OR data @> '{\"port\": 1e3}'::jsonb OR data @> '{\"port\": \"x\"}'::jsonb"
 			   " OR pstream.cfxql_numeric_strings(data) @> '{\"port\": 80}'::jsonb"
 			   " OR pstream.cfxql_numeric_strings(data) @> '{\"port\": 1e3}'::jsonb)",
 			   result ? result->condition : error.message);
 	cfxql_result_free(result);
+}
+
+/* The strings that pstream.cfxql_numeric_strings() converts. */
+static void
+test_is_numeric_string(void)
+{
+	static const struct
+	{
+		const char *text;
+		bool		numeric;
+	}			cases[] = {
+		{"0", true}, {"-0", true}, {"80", true}, {"-12.50", true}, {"8e1", true},
+		{"8E+1", true}, {"2.5e-3", true}, {"1e1000", true}, {"1e0001000", true},
+		{"1e1001", false}, {"1e10000", false}, {"01", false}, {"1.", false},
+		{".5", false}, {"+1", false}, {" 1", false}, {"1 ", false}, {"", false},
+		{"-", false}, {"1e", false}, {"1e+", false}, {"0x10", false},
+		{"NaN", false}, {"Infinity", false}, {"2026-01-01", false},
+	};
+	char		long_number[1002];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		char		what[64];
+
+		snprintf(what, sizeof(what), "numeric string \"%s\"", cases[i].text);
+		check(cfxql_is_numeric_string(cases[i].text, strlen(cases[i].text)) == cases[i].numeric, what);
+	}
+	/* the length is the caller's: no NUL is read */
+	check(cfxql_is_numeric_string("123abc", 3), "numeric string of the first 3 bytes");
+
+	memset(long_number, '9', sizeof(long_number));
+	check(cfxql_is_numeric_string(long_number, 1000), "numeric string of 1000 digits");
+	check(!cfxql_is_numeric_string(long_number, 1001), "numeric string of 1001 digits");
 }
 
 /* ---------- B-tree fields and the time column ---------- */
@@ -638,6 +671,7 @@ main(void)
 	test_quote_hook();
 	test_result_fields();
 	test_numeric_string_index();
+	test_is_numeric_string();
 	test_index_options();
 	test_limits();
 
