@@ -112,9 +112,9 @@ fi
 cat <<'EOF'
 ## Commands
 
-Each line is run from the cluster's data files (bench/run.sh names the full
-paths); N is the number of records, psql and pgbench connect over the unix
-socket of the private cluster.
+The commands of each scenario, in the order they ran. bench/run.sh gives
+the full paths of the data files, and N is the number of records. psql and
+pgbench connect over the unix socket of the private cluster.
 
 ```
 EOF

@@ -217,11 +217,11 @@ time_query_pair() {
 	record_value 4 "hand-written SQL: $case_name" ms "${hand_ms[@]}"
 }
 
-# Writes the plans that one more call of each script of PREFIX ran, with
-# their timings, to PREFIX.pstream.plan and PREFIX.hand.plan in the run's
-# folder (not on the page), so that a figure out of line can be explained
-# from the run that produced it. pstream_query's inner statement is reported
-# by auto_explain at NOTICE level.
+# Writes the plans of one more call of each script of PREFIX, with their
+# timings, to PREFIX.pstream.plan and PREFIX.hand.plan in the run's folder
+# (not on the page). A figure out of line can then be explained from the
+# run that produced it. auto_explain reports pstream_query's inner
+# statement at NOTICE level.
 save_query_plans() {
 	local prefix=$1
 	{
@@ -358,7 +358,7 @@ scenario_memory() {
 	done
 	record_value 8 "pstreamd peak RSS above start, one POST of $bytes bytes" MiB "${peaks[@]}"
 	record_value 8 "the same, in body sizes" copies "${copies[@]}"
-	record_note 8 "Peak RSS is VmHWM of /proc/PID/status after resetting it (echo 5 > /proc/PID/clear_refs) at the start of each run; the start value is VmRSS at that moment. For the 64 MiB body every run starts a new pstreamd and sends it one small POST before that reading. The body holds $big_body_records records. Scenario 2's figure is taken on the pstreamd that served the scenarios before it."
+	record_note 8 "Peak RSS is VmHWM of /proc/PID/status after resetting it (echo 5 > /proc/PID/clear_refs) at the start of each run; the start value is VmRSS at that moment. For the large body (its size in bytes is in the case name) every run starts a new pstreamd and sends it one small POST before that reading. The body holds $big_body_records records. Scenario 2's figure is taken on the pstreamd that served the scenarios before it."
 }
 
 # Loads the largest set once into pstream `big` and table plain_big (the
