@@ -218,10 +218,9 @@ time_query_pair() {
 }
 
 # Writes the plans of one more call of each script of PREFIX, with their
-# timings, to PREFIX.pstream.plan and PREFIX.hand.plan in the run's folder
-# (not on the page). A figure out of line can then be explained from the
-# run that produced it. auto_explain reports pstream_query's inner
-# statement at NOTICE level.
+# timings, to PREFIX.pstream.plan and PREFIX.hand.plan (not on the page), so
+# that a figure out of line can be explained from its own run. auto_explain
+# reports pstream_query's inner statement at NOTICE level.
 save_query_plans() {
 	local prefix=$1
 	{
@@ -229,12 +228,14 @@ save_query_plans() {
 		cat "$prefix.hand.sql"
 	} | sql >"$prefix.hand.plan" 2>&1 || true
 	{
-		printf "LOAD 'auto_explain';\n"
-		printf 'SET auto_explain.log_min_duration = 0;\n'
-		printf 'SET auto_explain.log_analyze = on;\n'
-		printf 'SET auto_explain.log_buffers = on;\n'
-		printf 'SET auto_explain.log_nested_statements = on;\n'
-		printf 'SET auto_explain.log_level = notice;\n'
+		cat <<'SQL'
+LOAD 'auto_explain';
+SET auto_explain.log_min_duration = 0;
+SET auto_explain.log_analyze = on;
+SET auto_explain.log_buffers = on;
+SET auto_explain.log_nested_statements = on;
+SET auto_explain.log_level = notice;
+SQL
 		cat "$prefix.pstream.sql"
 	} | sql -o /dev/null >"$prefix.pstream.plan" 2>&1 || true
 }

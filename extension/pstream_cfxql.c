@@ -367,10 +367,11 @@ PG_FUNCTION_INFO_V1(pstream_cfxql_numeric_strings);
 /*
  * Return whether a top-level value of the object record is a numeric string.
  * It reads the object's entries in place, in the layout that utils/jsonb.h
- * describes: the keys' entries, then the values', each holding its length,
- * or its end offset every JB_OFFSET_STRIDE entries.  The iterator fills a
- * JsonbValue for every key and value, and made a sequential scan with this
- * test take 1.7 times as long as one with a containment test.
+ * describes: the keys' entries, then the values', each with its length, or
+ * its end offset every JB_OFFSET_STRIDE entries.  The iterator fills a
+ * JsonbValue for every key and value.  With it, a sequential scan of 1M
+ * records with this test took about 1.7 times as long as with a containment
+ * test, and 1.1 times without it.
  */
 static bool
 has_numeric_string(Jsonb *record)

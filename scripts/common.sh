@@ -24,9 +24,9 @@ die() {
 # Runs a command as RUN_USER, with the PostgreSQL binaries first in PATH.
 # When RUN_USER cannot enter the current folder (a clone under /root), the
 # command starts in /. PostgreSQL's programs would otherwise warn that they
-# cannot change back into it. Callers pass absolute paths in that case. The
-# test names the folder by its full path: "test -x ." passes in a folder
-# whose parent the user cannot enter, because the process starts inside it.
+# cannot change back into it. Callers pass absolute paths in that case.
+# The test uses the full path, because "test -x ." also passes in a folder
+# whose parent RUN_USER cannot enter.
 as_run_user() {
 	if [[ $(id -un) == "$RUN_USER" ]]; then
 		env PATH="$PG_BINDIR:$PATH" "$@"

@@ -113,5 +113,7 @@ MSG
 status=0
 wait "$pstreamd_pid" || status=$?
 pstreamd_pid=
-(( status == 0 )) && exit 0
+if (( status == 0 )); then
+	exit 0
+fi
 die "pstreamd exited with status $status"

@@ -373,7 +373,7 @@ cfxql_result_free(CfxqlResult *result)
 		arena_release(result->arena);
 }
 
-/* Digits from text[i] on; returns the index after the last one. */
+/* Return the index after the run of digits that starts at text[i]. */
 static size_t
 skip_digits(const char *text, size_t len, size_t i)
 {

@@ -310,11 +310,10 @@ emit_number_equality(Generator *g, const char *key, size_t key_len,
 	emit_containment(g, key, key_len, number.data ? number.data : "0", number.len, false);
 
 	/*
-	 * The string of the same spelling, unless it is "+80" (no JSON number),
-	 * or the numeric strings arm that emit_numeric_strings() adds matches it
-	 * already.  Every arm is rechecked on each candidate row, and on every
-	 * row of a page where the bitmap is lossy, so an arm that cannot match
-	 * anything new only costs time.
+	 * The string of the same spelling, unless it is "+80" (no JSON number)
+	 * or the numeric strings arm of emit_numeric_strings() matches it.  A
+	 * bitmap scan rechecks every arm on each candidate row, so an arm that
+	 * matches nothing new only costs time.
 	 */
 	if (value->text[0] != '+' &&
 		!(g->cx->options->numeric_string_index &&

@@ -73,9 +73,9 @@ SELECT (pstream_query('big', 'port = 80') -> 'total_count') AS port_80,
 -- pstream.cfxql_numeric_strings() reads an object's entries in place.  It
 -- must give the same object as jsonb_each() and
 -- pstream.cfxql_numeric_string() on records of 0 to 79 fields (an entry
--- stores its end offset every 32 entries).  The records hold numeric
+-- stores its end offset every 32 entries).  The records contain numeric
 -- strings at different places, strings of other kinds, numbers and nested
--- objects; every third record has no numeric string.  Arrays and scalars
+-- objects.  Every third record has no numeric string.  Arrays and scalars
 -- give {}.
 WITH records AS (
   SELECT n, coalesce((SELECT jsonb_object_agg('k' || lpad(i::text, 2, '0'),

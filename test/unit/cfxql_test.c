@@ -498,7 +498,7 @@ test_numeric_string_index(void)
 	cfxql_result_free(result);
 }
 
-/* The strings that pstream.cfxql_numeric_strings() converts. */
+/* Check which strings pstream.cfxql_numeric_strings() converts to numbers. */
 static void
 test_is_numeric_string(void)
 {
@@ -523,7 +523,7 @@ test_is_numeric_string(void)
 		snprintf(what, sizeof(what), "numeric string \"%s\"", cases[i].text);
 		check(cfxql_is_numeric_string(cases[i].text, strlen(cases[i].text)) == cases[i].numeric, what);
 	}
-	/* the length is the caller's: no NUL is read */
+	/* The caller gives the length, so the text needs no NUL. */
 	check(cfxql_is_numeric_string("123abc", 3), "numeric string of the first 3 bytes");
 
 	memset(long_number, '9', sizeof(long_number));
